@@ -1,0 +1,243 @@
+"""Compile a checked expression into nested Python closures (step 3).
+
+Each node becomes one closure `run(env)`, built once when the rule file is loaded; evaluating a rule is
+then plain function calls with no parsing and no tree walk. `env` is a dict of name -> value. Every
+node keeps its closure in `node.run`, so the tracer can evaluate any sub-expression for explanations.
+"""
+from __future__ import annotations
+
+import operator
+from decimal import Decimal, DivisionByZero, InvalidOperation
+
+from .ast import Node
+from .errors import RammeaftaleError
+from .functions import BY_NAME, Duration
+
+COMPARISONS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt,
+               "=": operator.eq, "!=": operator.ne}
+
+
+class EvaluationError(RammeaftaleError):
+    """Raised while evaluating: a missing optional value was used, or a division by zero."""
+
+
+def missing(node: Node) -> EvaluationError:
+    return EvaluationError("EVAL001", f"'{node.text}' har ingen værdi", message_en=f"'{node.text}' has no value",
+                           line=node.line, column=node.column,
+                           hint="brug findes(...) for at tjekke et valgfrit faktum før det bruges")
+
+
+def _divide(node: Node):
+    def divide(left, right):
+        try:
+            return left / right
+        except (DivisionByZero, InvalidOperation, ZeroDivisionError):
+            raise EvaluationError("EVAL002", f"division med nul i '{node.text}'", message_en=f"division by zero in '{node.text}'",
+                                  line=node.line, column=node.column,
+                                  hint="skriv fx: hvis pladser > 0 så ... ellers 0 %") from None
+    return divide
+
+
+def compile_node(node: Node):
+    run = globals()["_" + node.kind](node)
+    node.run = run
+    return run
+
+
+def _constant(value):
+    return lambda env: value
+
+
+def _number(node):
+    return _constant(node.value)
+
+
+def _quantity(node):
+    amount, unit = node.value
+    if unit in ("kr", "pct"):
+        return _constant(amount)
+    if amount != amount.to_integral_value():
+        raise RammeaftaleError("DSL117", f"en varighed skal være et helt antal ({node.text})",
+                               message_en=f"a duration must be a whole number ({node.text})",
+                               line=node.line, column=node.column)
+    count = int(amount)
+    return _constant({"months": Duration(months=count), "years": Duration(months=12 * count),
+                      "days": Duration(days=count)}[unit])
+
+
+def _date(node):
+    return _constant(node.value)
+
+
+_string = _bool = _date
+
+
+def _name(node):
+    name = node.value
+
+    def lookup(env):
+        return env[name]
+    return lookup
+
+
+def _field(node):
+    base, name = compile_node(node.children[0]), node.value
+    if node.children[0].type is not None and node.children[0].type.name == "list":
+        def project(env):
+            items = base(env)
+            if items is None:
+                raise missing(node.children[0])
+            return [item.get(name) for item in items]
+        return project
+
+    def get(env):
+        record = base(env)
+        if record is None:
+            raise missing(node.children[0])
+        return record.get(name)
+    return get
+
+
+def _list(node):
+    items = [compile_node(child) for child in node.children]
+    return lambda env: [item(env) for item in items]
+
+
+def _neg(node):
+    inner = compile_node(node.children[0])
+    return lambda env: -inner(env)
+
+
+def _binop(node):
+    left, right = (compile_node(child) for child in node.children)
+    op = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": _divide(node)}[node.value]
+    left_node, right_node = node.children
+
+    def arithmetic(env):
+        a, b = left(env), right(env)
+        if a is None:
+            raise missing(left_node)
+        if b is None:
+            raise missing(right_node)
+        return op(a, b)
+    return arithmetic
+
+
+def _compare(node):
+    left, right = (compile_node(child) for child in node.children)
+    op = COMPARISONS[node.value]
+    left_node, right_node = node.children
+    if node.value in ("=", "!="):
+        return lambda env: op(left(env), right(env))
+
+    def ordered(env):
+        a, b = left(env), right(env)
+        if a is None:
+            raise missing(left_node)
+        if b is None:
+            raise missing(right_node)
+        return op(a, b)
+    return ordered
+
+
+def _member(node):
+    element, collection = (compile_node(child) for child in node.children)
+    if node.children[1].kind == "list" and all(child.kind in ("string", "number", "quantity", "date")
+                                               for child in node.children[1].children):
+        fixed = frozenset(child.run(None) for child in node.children[1].children)  # a literal list: a set lookup
+        return lambda env: element(env) in fixed
+
+    def member(env):
+        items = collection(env)
+        if items is None:
+            raise missing(node.children[1])
+        return element(env) in items
+    return member
+
+
+def _not_member(node):
+    inside = _member(node)
+    return lambda env: not inside(env)
+
+
+def _and(node):
+    parts = [compile_node(child) for child in node.children]
+    if len(parts) == 2:
+        first, second = parts
+        return lambda env: first(env) and second(env)
+    return lambda env: all(part(env) for part in parts)
+
+
+def _or(node):
+    parts = [compile_node(child) for child in node.children]
+    if len(parts) == 2:
+        first, second = parts
+        return lambda env: first(env) or second(env)
+    return lambda env: any(part(env) for part in parts)
+
+
+def _not(node):
+    inner = compile_node(node.children[0])
+    return lambda env: not inner(env)
+
+
+def _if(node):
+    condition, then, otherwise = (compile_node(child) for child in node.children)
+    return lambda env: then(env) if condition(env) else otherwise(env)
+
+
+def _lambda(node):
+    # `k => body`: binds k in env for each item; the previous binding is restored afterwards
+    name, body = node.value, compile_node(node.children[0])
+
+    def bind(env):
+        def apply(item):
+            saved = env.get(name, _UNSET)
+            env[name] = item
+            try:
+                return body(env)
+            finally:
+                if saved is _UNSET:
+                    del env[name]
+                else:
+                    env[name] = saved
+        return apply
+    return bind
+
+
+_UNSET = object()
+
+
+def _call(node):
+    function = BY_NAME[node.value]
+    arguments = [compile_node(child) for child in node.children]
+    run = function.run
+    if function.name == "exists":
+        inner = arguments[0]
+        return lambda env: inner(env) is not None
+    if len(arguments) == 1:
+        only = arguments[0]
+        only_node = node.children[0]
+
+        def call_one(env):
+            value = only(env)
+            if value is None:
+                raise missing(only_node)
+            return run(value)
+        return call_one
+
+    def call(env):
+        values = [argument(env) for argument in arguments]
+        for value, child in zip(values, node.children):
+            if value is None:
+                raise missing(child)
+        return run(*values)
+    return call
+
+
+def compile_expression(node: Node):
+    """The closure for a checked tree. Raises RammeaftaleError for a literal that cannot be compiled."""
+    return compile_node(node)
+
+
+__all__ = ["compile_expression", "EvaluationError", "COMPARISONS", "Decimal"]

@@ -1,0 +1,255 @@
+"""Parse DSL text into a `Node` tree (step 1 of parse → check → compile → evaluate → explain)."""
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+
+from .ast import Node
+from .errors import RammeaftaleError
+
+MAX_EXPRESSION_LENGTH = 4000
+MAX_NESTING_DEPTH = 40
+
+# Canonical unit of each unit word: money, percent, or a duration.
+UNITS = {
+    "kr": "kr", "kr.": "kr",
+    "%": "pct", "pct": "pct", "pct.": "pct", "procent": "pct", "percent": "pct",
+    "måned": "months", "måneder": "months", "month": "months", "months": "months",
+    "dag": "days", "dage": "days", "day": "days", "days": "days",
+    "år": "years", "year": "years", "years": "years",
+}
+OPERATORS = {"==": "=", "≥": ">=", "≤": "<=", "≠": "!="}
+
+# Friendly names for what the parser expected, in Danish and English.
+EXPECTED_WORDS = {
+    "NUMBER": ("et tal", "a number"), "NAME": ("et navn", "a name"), "STRING": ("en tekst i anførselstegn", "a quoted text"),
+    "DATE": ("en dato (ÅÅÅÅ-MM-DD)", "a date (YYYY-MM-DD)"), "RPAR": ("')'", "')'"), "LPAR": ("'('", "'('"),
+    "RSQB": ("']'", "']'"), "COMP_OP": ("en sammenligning (>=, <, = ...)", "a comparison (>=, <, = ...)"),
+    "_AND": ("'og'", "'and'"), "_OR": ("'eller'", "'or'"), "_THEN": ("'så'", "'then'"), "_ELSE": ("'ellers'", "'else'"),
+    "COMMA": ("','", "','"), "COLON": ("':'", "':'"),
+}
+
+
+@lru_cache(maxsize=1)
+def _lark() -> Lark:
+    grammar = resources.files(__package__).joinpath("grammar.lark").read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False, start=["start", "cell"])
+
+
+class _ToNodes(Transformer):
+    """Turns lark's parse tree into `Node`s, keeping positions."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._lines = text.split("\n")
+
+    def _node(self, kind, meta, children=(), value=None):
+        node = Node(kind, list(children), value, getattr(meta, "line", 1), getattr(meta, "column", 1),
+                    getattr(meta, "end_column", 1))
+        if getattr(meta, "empty", True) is False and meta.line == meta.end_line:
+            node.text = self._lines[meta.line - 1][meta.column - 1:meta.end_column - 1]
+        elif getattr(meta, "empty", True) is False:
+            first = self._lines[meta.line - 1][meta.column - 1:]
+            middle = self._lines[meta.line:meta.end_line - 1]
+            last = self._lines[meta.end_line - 1][:meta.end_column - 1]
+            node.text = " ".join(part.strip() for part in [first, *middle, last])
+        return node
+
+    @staticmethod
+    def _token_node(kind, token: Token, value):
+        return Node(kind, [], value, token.line, token.column, token.end_column, text=str(token))
+
+    @v_args(meta=True)
+    def number(self, meta, items):
+        return self._node("number", meta, value=Decimal(str(items[0])))
+
+    @v_args(meta=True)
+    def quantity(self, meta, items):
+        amount, unit = Decimal(str(items[0])), UNITS[str(items[1])]
+        if unit == "pct":
+            amount = amount / 100
+        return self._node("quantity", meta, value=(amount, unit))
+
+    @v_args(meta=True)
+    def date(self, meta, items):
+        text = str(items[0])
+        try:
+            value = datetime.date.fromisoformat(text)
+        except ValueError:
+            raise RammeaftaleError("DSL006", f"ugyldig dato '{text}'", message_en=f"invalid date '{text}'",
+                                   line=items[0].line, column=items[0].column, hint="skriv datoer som ÅÅÅÅ-MM-DD, fx 2018-01-01")
+        return self._node("date", meta, value=value)
+
+    @v_args(meta=True)
+    def string(self, meta, items):
+        return self._node("string", meta, value=str(items[0])[1:-1])
+
+    @v_args(meta=True)
+    def true(self, meta, items):
+        return self._node("bool", meta, value=True)
+
+    @v_args(meta=True)
+    def false(self, meta, items):
+        return self._node("bool", meta, value=False)
+
+    @v_args(meta=True)
+    def name(self, meta, items):
+        return self._node("name", meta, value=str(items[0]))
+
+    @v_args(meta=True)
+    def field(self, meta, items):
+        return self._node("field", meta, [items[0]], value=str(items[1]))
+
+    @v_args(meta=True)
+    def call(self, meta, items):
+        return self._node("call", meta, [item for item in items[1:] if item is not None], value=str(items[0]))
+
+    @v_args(meta=True)
+    def arg(self, meta, items):
+        return items[0]
+
+    @v_args(meta=True)
+    def lambda_(self, meta, items):
+        return self._node("lambda", meta, [items[1]], value=str(items[0]))
+
+    @v_args(meta=True)
+    def list(self, meta, items):
+        return self._node("list", meta, [item for item in items if item is not None])
+
+    @v_args(meta=True)
+    def neg(self, meta, items):
+        return self._node("neg", meta, [items[1]])
+
+    @v_args(meta=True)
+    def binop(self, meta, items):
+        return self._node("binop", meta, [items[0], items[2]], value=str(items[1]))
+
+    @v_args(meta=True)
+    def compare(self, meta, items):
+        op = OPERATORS.get(str(items[1]), str(items[1]))
+        return self._node("compare", meta, [items[0], items[2]], value=op)
+
+    @v_args(meta=True)
+    def member(self, meta, items):
+        return self._node("member", meta, items)
+
+    @v_args(meta=True)
+    def not_member(self, meta, items):
+        return self._node("not_member", meta, items)
+
+    @v_args(meta=True)
+    def and_(self, meta, items):
+        return self._flatten("and", meta, items)
+
+    @v_args(meta=True)
+    def or_(self, meta, items):
+        return self._flatten("or", meta, items)
+
+    def _flatten(self, kind, meta, items):
+        # a og b og c becomes one node with three children: explanations list them side by side
+        children = []
+        for item in items:
+            children.extend(item.children if item.kind == kind and not item.value else [item])
+        return self._node(kind, meta, children)
+
+    @v_args(meta=True)
+    def not_(self, meta, items):
+        return self._node("not", meta, items)
+
+    @v_args(meta=True)
+    def if_expr(self, meta, items):
+        return self._node("if", meta, items)
+
+    # decision-table cells: the input expression is filled in by the caller
+    @v_args(meta=True)
+    def cell_any(self, meta, items):
+        return self._node("cell_any", meta)
+
+    @v_args(meta=True)
+    def cell_compare(self, meta, items):
+        return self._node("cell_compare", meta, [items[1]], value=OPERATORS.get(str(items[0]), str(items[0])))
+
+    @v_args(meta=True)
+    def cell_member(self, meta, items):
+        return self._node("cell_member", meta, [items[0]])
+
+    @v_args(meta=True)
+    def cell_not_member(self, meta, items):
+        return self._node("cell_not_member", meta, [items[0]])
+
+    @v_args(meta=True)
+    def cell_equal(self, meta, items):
+        return self._node("cell_equal", meta, [items[0]])
+
+
+def _describe_expected(expected: set[str]) -> tuple[str, str]:
+    words = sorted({EXPECTED_WORDS.get(name, (None, None))[0] or name.strip('"').lower() for name in expected
+                    if not name.startswith("__")})[:6]
+    words_en = sorted({EXPECTED_WORDS.get(name, (None, None))[1] or name.strip('"').lower() for name in expected
+                       if not name.startswith("__")})[:6]
+    return ", ".join(words), ", ".join(words_en)
+
+
+def _check_limits(text: str) -> None:
+    if len(text) > MAX_EXPRESSION_LENGTH:
+        raise RammeaftaleError("DSL007", f"udtrykket er for langt ({len(text)} tegn; højst {MAX_EXPRESSION_LENGTH})",
+                               message_en=f"expression too long ({len(text)} characters; at most {MAX_EXPRESSION_LENGTH})",
+                               line=1, column=1, hint="del udtrykket op i afledte fakta (derived)")
+    depth = 0
+    for index, char in enumerate(text):
+        depth += char in "(["
+        depth -= char in ")]"
+        if depth > MAX_NESTING_DEPTH:
+            line = text.count("\n", 0, index) + 1
+            column = index - (text.rfind("\n", 0, index) + 1) + 1
+            raise RammeaftaleError("DSL008", f"for dybt indlejret udtryk (mere end {MAX_NESTING_DEPTH} parenteser)",
+                                   message_en=f"expression nested too deeply (more than {MAX_NESTING_DEPTH} brackets)",
+                                   line=line, column=column, hint="del udtrykket op i afledte fakta (derived)")
+
+
+def parse(text: str, start: str = "start") -> Node:
+    """Parse an expression (or, with start='cell', a decision-table cell). Raises RammeaftaleError."""
+    if not isinstance(text, str) or not text.strip():
+        raise RammeaftaleError("DSL001", "tomt udtryk", message_en="empty expression", line=1, column=1,
+                               hint="skriv en betingelse, fx: hoejeste_takst >= 2000 kr")
+    _check_limits(text)
+    try:
+        tree = _lark().parse(text, start=start)
+        return _ToNodes(text).transform(tree)
+    except VisitError as error:  # an error raised inside the transformer, e.g. a bad date
+        if isinstance(error.orig_exc, RammeaftaleError):
+            raise error.orig_exc from None
+        raise
+    except UnexpectedCharacters as error:
+        char = text[error.pos_in_stream] if error.pos_in_stream < len(text) else ""
+        raise RammeaftaleError("DSL002", f"uventet tegn '{char}'", message_en=f"unexpected character '{char}'",
+                               line=error.line, column=error.column,
+                               hint="tekst skal stå i anførselstegn, fx driftsform = \"regional\"") from None
+    except UnexpectedEOF as error:
+        da, en = _describe_expected(set(error.expected))
+        lines = text.split("\n")
+        raise RammeaftaleError("DSL003", f"udtrykket slutter for tidligt; forventede {da}",
+                               message_en=f"expression ends too early; expected {en}",
+                               line=len(lines), column=len(lines[-1]) + 1,
+                               hint="mangler der en parentes eller en værdi til sidst?") from None
+    except UnexpectedToken as error:
+        if error.token.type == "$END":
+            da, en = _describe_expected(set(error.expected))
+            lines = text.split("\n")
+            raise RammeaftaleError("DSL003", f"udtrykket slutter for tidligt; forventede {da}",
+                                   message_en=f"expression ends too early; expected {en}",
+                                   line=len(lines), column=len(lines[-1]) + 1,
+                                   hint="mangler der en parentes eller en værdi til sidst?") from None
+        da, en = _describe_expected(set(error.expected))
+        raise RammeaftaleError("DSL004", f"uventet '{error.token}'; forventede {da}",
+                               message_en=f"unexpected '{error.token}'; expected {en}",
+                               line=error.line, column=error.column,
+                               hint="tjek operatorer og parenteser; nøgleord: og/and, eller/or, ikke/not, i/in") from None
+    except UnexpectedInput as error:  # pragma: no cover - other lark input errors
+        raise RammeaftaleError("DSL005", "kan ikke læse udtrykket", message_en="cannot parse the expression",
+                               line=getattr(error, "line", 1), column=getattr(error, "column", 1)) from None

@@ -1,0 +1,304 @@
+"""Turn traced decisions into explanations (step 5): which rule decided, each condition with the values
+it saw, the sources with their quotes, flags, and why-not for every other outcome — in Danish or English.
+
+The sentences are generated from the rule files themselves: titles and phrases of facts, the
+operators of the conditions, and the values the evaluation saw.
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from ..dsl.ast import Node
+from ..dsl.tracer import Trace, first_failure
+from . import fmt
+from .compile import CompiledSubject
+from .evaluate import DecisionResult, RuleTrace
+from .model import Period
+
+_PLURAL = re.compile(r"\{([^{}|]+)\|([^{}|]+)\}")
+OPERATOR_WORDS = {
+    "da": {">=": "mindst", ">": "over", "<=": "højst", "<": "under", "=": "", "!=": "ikke"},
+    "en": {">=": "at least", ">": "more than", "<=": "at most", "<": "less than", "=": "", "!=": "not"},
+}
+WORDS = {
+    "da": {"is": "er", "requires": "kræver", "one_of": "en af", "none_of": "ingen af", "short": "mangler {d}",
+           "over": "{d} for meget", "points": "procentpoint", "true": "opfyldt", "false": "ikke opfyldt",
+           "rule": "regel", "decided_by": "afgjort af", "no_rule": "ingen regel dækker dette tilfælde",
+           "later": "betingelsen er også opfyldt, men regel {first} kommer først",
+           "only_under": "gives kun under læsningen {reading} = {option} (valgt: {chosen})",
+           "no_rules": "ingen regel giver denne værdi", "overridden": "kriterierne giver denne værdi, men vurderingen tilsidesætter den",
+           "override": "Fastsat ved vurdering{by}: {reason}. Kriterierne alene giver {criteria} (regel {rule}).",
+           "by": " af {by}", "error": "kunne ikke afgøres: {message}", "reading": "læsning",
+           "chosen": "Valgt læsning", "alternative": "Alternativ", "why": "Begrundelse", "selectable": "kan vælges med --reading {reading}={option}",
+           "gap": "Hul i kilden", "conflict": "Kilderne er uenige", "not_evaluated": "ikke vurderet"},
+    "en": {"is": "is", "requires": "requires", "one_of": "one of", "none_of": "none of", "short": "{d} short",
+           "over": "{d} too much", "points": "percentage points", "true": "met", "false": "not met",
+           "rule": "rule", "decided_by": "decided by", "no_rule": "no rule covers this case",
+           "later": "the condition is met too, but rule {first} comes first",
+           "only_under": "given only under the reading {reading} = {option} (chosen: {chosen})",
+           "no_rules": "no rule gives this value", "overridden": "the criteria give this value, but the assessment overrides it",
+           "override": "Set by assessment{by}: {reason}. The criteria alone give {criteria} (rule {rule}).",
+           "by": " by {by}", "error": "could not be decided: {message}", "reading": "reading",
+           "chosen": "Chosen reading", "alternative": "Alternative", "why": "Why", "selectable": "selectable with --reading {reading}={option}",
+           "gap": "Gap in the source", "conflict": "The sources disagree", "not_evaluated": "not evaluated"},
+}
+
+
+class Explainer:
+    def __init__(self, compiled: CompiledSubject, period: Period, lang: str = "da"):
+        self.compiled = compiled
+        self.subject = compiled.subject
+        self.period = period
+        self.lang = lang
+        self.words = WORDS[lang]
+
+    # -- labels and sentences ----------------------------------------------------------------------
+    def _named(self, name: str):
+        subject = self.subject
+        return subject.derived.get(name) or subject.parameters.get(name) or subject.decisions.get(name) or subject.facts.get(name)
+
+    def label(self, node: Node) -> str:
+        if node.kind == "name":
+            item = self._named(node.value)
+            title = getattr(item, "title", None)
+            return title[self.lang] if title else node.value
+        return node.text
+
+    def show(self, value, node: Node) -> str:
+        if node.kind == "name" and node.value in self.subject.decisions and isinstance(value, str):
+            return self.value_label(node.value, value)
+        return fmt.value(value, node.type, self.lang)
+
+    def value_label(self, decision: str, value) -> str:
+        labels = self.subject.decisions[decision].values.get(value) if value is not None else None
+        return labels[self.lang] if labels else fmt.value(value, None, self.lang)
+
+    def _describe(self, node: Node, value) -> str:
+        """'sælger til 3 andre kommuner' when the fact has a phrase, else 'højeste takst er 1.727 kr.'."""
+        if node.kind == "name":
+            item = self._named(node.value)
+            phrase = getattr(item, "phrase", None)
+            if phrase:
+                # "{andre kommuner|anden kommune}": plural first, singular when the value is 1
+                text = _PLURAL.sub(lambda match: match.group(2) if value == 1 else match.group(1), phrase[self.lang])
+                return text.replace("{value}", self.show(value, node))
+        if node.kind in ("string", "number", "quantity", "date", "bool"):
+            return self.show(value, node)
+        return f"{self.label(node)} {self.words['is']} {self.show(value, node)}"
+
+    def sentence(self, result: Trace) -> str:
+        node = result.node
+        words = self.words
+        if node.kind == "compare":
+            left, right = node.children
+            left_value, right_value = result.operands
+            if right.kind == "bool" and node.value == "=":
+                # "lovgrundlaget er nævnt i bilag 5: nej; kræver ja" reads better than comparing with a truth value
+                shown = f"{self.label(left)}: {self.show(left_value, left)}"
+                return f"{shown} ✓" if result.value else f"{shown}; {words['requires']} {self.show(right_value, right)}"
+            op_word = OPERATOR_WORDS[self.lang][node.value]
+            if left.kind == "name" and left.value in self.subject.decisions and isinstance(right_value, str):
+                wanted = f"{op_word} {self.value_label(left.value, right_value)}".strip()
+            else:
+                wanted = f"{op_word} {self.show(right_value, right)}".strip()
+            text = self._describe(left, left_value)
+            if result.value:
+                return f"{text} ({wanted}) ✓"
+            distance = self._distance(node, left_value, right_value)
+            return f"{text}; {words['requires']} {wanted}" + (f" ({distance})" if distance else "")
+        if node.kind in ("member", "not_member"):
+            element, collection = node.children
+            left_value, right_value = result.operands
+            which = words["one_of"] if node.kind == "member" else words["none_of"]
+            shown = self.show(right_value, collection) if collection.kind != "name" else self.label(collection)
+            text = self._describe(element, left_value)
+            return f"{text} ({which}: {shown}) ✓" if result.value else f"{text}; {words['requires']} {which}: {shown}"
+        if node.kind == "not":
+            inner = result.children[0]
+            return f"{'ikke' if self.lang == 'da' else 'not'}: {self.sentence(inner)}"
+        mark = "✓" if result.value else "✗"
+        if node.kind == "name":
+            return f"{self.label(node)}: {self.show(result.value, node)} {mark}"
+        return f"{node.text}: {words['true'] if result.value else words['false']} {mark}"
+
+    def _distance(self, node: Node, left, right) -> str | None:
+        if not isinstance(left, Decimal) or not isinstance(right, Decimal) or node.value in ("=", "!="):
+            return None
+        kind = node.children[0].type if node.children[0].type and node.children[0].type.name != "any" else node.children[1].type
+        gap = abs(right - left)
+        if kind is not None and kind.name == "pct" or (node.children[1].type and node.children[1].type.name == "pct"):
+            shown = f"{fmt.number((gap * 100).quantize(Decimal('0.01')), self.lang)} {self.words['points']}"
+        else:
+            shown = fmt.value(gap, kind, self.lang)
+        if node.value in (">=", ">"):
+            return self.words["short"].format(d=shown)
+        return self.words["over"].format(d=shown)
+
+    def condition(self, result: Trace) -> dict:
+        node = result.node
+        item = {"text": node.text, "result": bool(result.value), "line": node.line, "column": node.column}
+        if node.kind in ("and", "or", "not", "if"):
+            item["op"] = {"and": "og", "or": "eller", "not": "ikke", "if": "hvis"}[node.kind] if self.lang == "da" else node.kind
+            item["children"] = [self.condition(child) for child in result.children]
+            if result.skipped:
+                item["not_evaluated"] = [child.text for child in node.children[-result.skipped:]]
+        else:
+            item["sentence"] = self.sentence(result)
+            if result.operands:
+                item["values"] = [fmt.plain(value) for value in result.operands]
+        return item
+
+    # -- flags ---------------------------------------------------------------------------------------
+    def _interpretation_flag(self, owner_id: str, interpretation, readings: dict) -> dict:
+        words = self.words
+        text = (f"{owner_id}: {words['chosen']}: {interpretation.chosen[self.lang]} "
+                f"{words['alternative']}: {interpretation.alternative[self.lang]} {words['why']}: {interpretation.why[self.lang]}")
+        reading_id = interpretation.reading
+        if reading_id and reading_id in self.period.readings:
+            reading = self.period.readings[reading_id]
+            chosen = readings.get(reading_id, reading.default)
+            others = [option for option in reading.options if option != chosen]
+            text += f" ({words['reading']} {reading_id} = {chosen}; " + \
+                    "; ".join(words["selectable"].format(reading=reading_id, option=option) for option in others) + ")"
+        return {"code": "interpretation", "text": text}
+
+    def _used_derived(self, rule_trace_node: Node) -> list[str]:
+        """Derived facts a condition reads, directly or through other derived facts (in a stable order)."""
+        found, stack = [], [n.value for n in rule_trace_node.walk() if n.kind == "name"]
+        while stack:
+            name = stack.pop(0)
+            if name in self.subject.derived and name not in found:
+                found.append(name)
+                stack.extend(sorted(self.compiled.uses.get(name, ())))
+        return found
+
+    def flags(self, result: DecisionResult) -> list[dict]:
+        flags = []
+        if result.error is not None:
+            flags.append({"code": "error", "text": self.words["error"].format(message=result.error.render(self.lang))})
+            return flags
+        if result.rule is None:
+            flags.append({"code": "gap", "text": self.words["no_rule"]})
+        else:
+            rule = result.rule.rule
+            for name in self._used_derived(rule.when.node):
+                derived = self.subject.derived[name]
+                if derived.interpretation:
+                    flags.append(self._interpretation_flag(derived.id or name, derived.interpretation, result.readings))
+            if rule.interpretation:
+                flags.append(self._interpretation_flag(rule.id, rule.interpretation, result.readings))
+            if rule.gap:
+                flags.append({"code": "gap", "text": f"{self.words['gap']}: {rule.gap[self.lang]}"})
+            if rule.conflict:
+                flags.append({"code": "conflict", "text": f"{self.words['conflict']}: {rule.conflict[self.lang]}"})
+        if result.override:
+            flags.append({"code": "override", "text": self._override_text(result)})
+        return flags
+
+    def _override_text(self, result: DecisionResult) -> str:
+        override = result.override
+        by = self.words["by"].format(by=override["by"]) if override.get("by") else ""
+        return self.words["override"].format(by=by, reason=str(override["reason"]).rstrip(". "),
+                                             criteria=self.value_label(result.name, result.criteria_value),
+                                             rule=result.rule.rule.id if result.rule else "-")
+
+    # -- why not ------------------------------------------------------------------------------------
+    def why_not(self, result: DecisionResult, decision) -> list[dict]:
+        entries = []
+        by_value = {}
+        for rule_trace in result.others:
+            by_value.setdefault(rule_trace.rule.rule.then, []).append(rule_trace)
+        first_rule = result.rule.rule.id if result.rule else None
+        all_rules = decision.decision.rules
+        for value in decision.decision.values:
+            if value == result.value:
+                continue
+            label = self.value_label(result.name, value)
+            traces = by_value.get(value, [])
+            if not traces:
+                entries.append({"value": value, "label": label, "rule": None, "reasons": [self._no_active_rule(value, all_rules, result)]})
+                continue
+            for rule_trace in traces:
+                entries.append({"value": value, "label": label, "rule": rule_trace.rule.rule.id,
+                                "reasons": self._reasons(rule_trace, first_rule, result)})
+        return entries
+
+    def _reasons(self, rule_trace: RuleTrace, first_rule: str | None, result: DecisionResult) -> list[str]:
+        if rule_trace.trace.value:
+            if result.override and rule_trace.rule.rule.then == result.criteria_value:
+                return [self.words["overridden"]]
+            return [self.words["later"].format(first=first_rule)]
+        return [self.sentence(failure) for failure in first_failure(rule_trace.trace)]
+
+    def _no_active_rule(self, value, all_rules, result: DecisionResult) -> str:
+        for rule in all_rules:
+            if rule.then == value and rule.under_reading:
+                reading_id, option = rule.under_reading
+                chosen = result.readings.get(reading_id)
+                return self.words["only_under"].format(reading=reading_id, option=option, chosen=chosen)
+        return self.words["no_rules"]
+
+    # -- the whole decision -------------------------------------------------------------------------
+    def decision(self, result: DecisionResult) -> dict:
+        compiled_decision = next(item for item in self.compiled.decisions if item.decision.name == result.name)
+        decision = compiled_decision.decision
+        rule = result.rule.rule if result.rule else None
+        sources = []
+        if rule:
+            for name in self._used_derived(rule.when.node):
+                sources.extend(self.subject.derived[name].sources)
+            sources = list(rule.sources) + [source for source in sources if source not in rule.sources]
+        if result.override:
+            sources.extend(source for source in decision.override.sources if source not in sources)
+        explanation = {
+            "summary": self._summary(result, decision),
+            "rule": None if rule is None else {"id": rule.id, "title": rule.title[self.lang], "file": rule.file, "line": rule.line,
+                                               "table_row": rule.table_row,
+                                               "condition": self.condition(next(t.trace for t in result.tried if t.rule.rule is rule))},
+            "tried_before": [{"id": item.rule.rule.id, "title": item.rule.rule.title[self.lang], "then": item.rule.rule.then,
+                              "failed": [self.sentence(failure) for failure in first_failure(item.trace)]}
+                             for item in result.tried if item.rule.rule is not rule],
+            "inputs": {},
+        }
+        if result.override:
+            explanation["criteria"] = {"value": result.criteria_value, "rule": rule.id if rule else None}
+            explanation["override"] = {"value": result.override["value"], "reason": result.override["reason"],
+                                       "by": result.override["by"]}
+        if result.error is not None:
+            explanation["error"] = result.error.as_json(self.lang)
+        return {"value": result.value, "rule": rule.id if rule else None, "flags": self.flags(result),
+                "explanation": explanation, "why_not": self.why_not(result, compiled_decision),
+                "sources": [source.as_json() for source in sources]}
+
+    def _summary(self, result: DecisionResult, decision) -> str:
+        title = decision.title[self.lang]
+        if result.error is not None:
+            return f"{title}: {self.words['error'].format(message=result.error.message if self.lang == 'da' else result.error.message_en)}"
+        value = self.value_label(result.name, result.value)
+        if result.rule is None and not result.override:
+            return f"{title}: {self.words['no_rule']}"
+        if result.override:
+            return f"{title}: {value}. {self._override_text(result)}"
+        rule = result.rule.rule
+        return f"{title}: {value} — {self.words['decided_by']} {self.words['rule']} {rule.id} ({rule.title[self.lang]})"
+
+    def inputs(self, env: dict, names) -> dict:
+        shown = {}
+        for name in names:
+            item = self._named(name)
+            kind = getattr(item, "type", None)
+            title = getattr(item, "title", None)
+            shown[name] = {"title": title[self.lang] if title else name, "value": fmt.plain(env.get(name)),
+                           "shown": fmt.value(env.get(name), kind, self.lang)}
+        return shown
+
+    def explain(self, result: DecisionResult, env: dict) -> dict:
+        answer = self.decision(result)
+        used = []
+        for rule_trace in result.tried + result.others:
+            for name in self._used_derived(rule_trace.rule.rule.when.node):
+                if name not in used:
+                    used.append(name)
+        answer["explanation"]["inputs"] = self.inputs(env, used)
+        return answer

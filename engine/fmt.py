@@ -1,0 +1,81 @@
+"""Values as people read them: Danish (2.000 kr., 37,5 %, 14. marts 2018) or English (DKK 2,000, 37.5%)."""
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from ..dsl.functions import Duration
+from ..dsl.types import Type
+
+MONTHS = {"da": ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
+                 "november", "december"],
+          "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                 "November", "December"]}
+
+
+def number(value: Decimal, lang: str, places: int | None = None) -> str:
+    if places is not None:
+        value = value.quantize(Decimal(1).scaleb(-places))
+    text = format(value.normalize() if value == value.to_integral_value() else value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    negative = text.startswith("-")
+    whole, _, fraction = text.lstrip("-").partition(".")
+    groups = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    thousands, decimal_mark = (".", ",") if lang == "da" else (",", ".")
+    result = thousands.join(groups) + (decimal_mark + fraction if fraction else "")
+    return "-" + result if negative else result
+
+
+def value(item, kind: Type | None, lang: str = "da") -> str:
+    if item is None:
+        return "(ikke angivet)" if lang == "da" else "(not given)"
+    name = kind.name if kind is not None else None
+    if isinstance(item, bool):
+        return ("ja" if item else "nej") if lang == "da" else ("yes" if item else "no")
+    if isinstance(item, Decimal):
+        if name == "kr":
+            return f"{number(item, lang, 2 if item != item.to_integral_value() else None)} kr." if lang == "da" else f"DKK {number(item, lang)}"
+        if name == "pct":
+            shown = number((item * 100).quantize(Decimal("0.01")), lang)
+            return f"{shown} %" if lang == "da" else f"{shown}%"
+        return number(item, lang)
+    if isinstance(item, datetime.date):
+        month = MONTHS[lang][item.month - 1]
+        return f"{item.day}. {month} {item.year}" if lang == "da" else f"{item.day} {month} {item.year}"
+    if isinstance(item, Duration):
+        parts = []
+        if item.months:
+            parts.append(f"{item.months} {'måned' if abs(item.months) == 1 else 'måneder'}" if lang == "da"
+                         else f"{item.months} month{'s' if abs(item.months) != 1 else ''}")
+        if item.days or not parts:
+            parts.append(f"{item.days} {'dag' if abs(item.days) == 1 else 'dage'}" if lang == "da"
+                         else f"{item.days} day{'s' if abs(item.days) != 1 else ''}")
+        return " og ".join(parts) if lang == "da" else " and ".join(parts)
+    if isinstance(item, list):
+        inner = kind.item if kind is not None and kind.name == "list" else None
+        if not item:
+            return "ingen" if lang == "da" else "none"
+        return ", ".join(value(element, inner, lang) for element in item)
+    if isinstance(item, dict):
+        return ", ".join(f"{key}: {element}" for key, element in item.items())
+    return str(item)
+
+
+def plain(item):
+    """A JSON-safe form: Decimal as text (no float ever), dates as ISO text."""
+    if isinstance(item, Decimal):
+        return format(item.normalize(), "f") if item == item.to_integral_value() else format(item, "f")
+    if isinstance(item, (datetime.date, datetime.datetime)):
+        return item.isoformat()
+    if isinstance(item, Duration):
+        return {"months": item.months, "days": item.days}
+    if isinstance(item, list):
+        return [plain(element) for element in item]
+    if isinstance(item, dict):
+        return {str(key): plain(element) for key, element in item.items()}
+    return item

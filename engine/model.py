@@ -1,0 +1,155 @@
+"""What a loaded period is: plain data classes, filled by rulefile.py and read by every later step."""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..dsl.ast import Node
+from ..dsl.types import Type
+
+
+@dataclass(frozen=True)
+class Source:
+    document: str
+    lines: tuple[int, int]
+    quote: str
+
+    def as_json(self) -> dict:
+        return {"document": self.document, "lines": list(self.lines), "quote": self.quote}
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    chosen: dict
+    alternative: dict
+    why: dict
+    reading: str | None = None
+
+
+@dataclass
+class Expression:
+    text: str
+    node: Node
+    file: str
+    line: int
+    column: int
+
+
+@dataclass
+class Rule:
+    id: str
+    title: dict
+    when: Expression
+    then: str
+    sources: list[Source]
+    file: str
+    line: int
+    interpretation: Interpretation | None = None
+    gap: dict | None = None
+    conflict: dict | None = None
+    under_reading: tuple[str, str] | None = None
+    table_row: int | None = None          # 1-based row number when the rule is a decision-table row
+
+
+@dataclass
+class Override:
+    when: Expression
+    value: Expression
+    reason: Expression
+    by: Expression | None
+    sources: list[Source]
+
+
+@dataclass
+class Decision:
+    name: str
+    title: dict
+    values: dict                           # value -> {da, en}
+    rules: list[Rule]
+    override: Override | None
+    table_inputs: list[Expression] | None
+    file: str
+    line: int
+
+
+@dataclass
+class Derived:
+    name: str
+    type: Type
+    title: dict
+    expr: Expression
+    phrase: dict | None
+    sources: list[Source]
+    interpretation: Interpretation | None
+    id: str | None
+    file: str
+    line: int
+
+
+@dataclass
+class Parameter:
+    name: str
+    type: Type
+    title: dict
+    values: list[tuple[datetime.date, Any]]  # (effective from, value), sorted by date
+    sources: list[Source]
+    id: str | None
+    file: str
+    line: int
+
+    def value_on(self, day: datetime.date):
+        current = self.values[0][1]
+        for start, value in self.values:
+            if start <= day:
+                current = value
+        return current
+
+
+@dataclass
+class Fact:
+    name: str
+    type: Type
+    spec: dict                               # the declaration as written (for the facts JSON Schema)
+    title: dict | None
+
+
+@dataclass
+class Reading:
+    id: str
+    title: dict
+    default: str
+    options: dict
+    sources: list[Source]
+    file: str
+    line: int
+
+
+@dataclass
+class Subject:
+    name: str
+    title: dict
+    file: str
+    facts: dict[str, Fact] = field(default_factory=dict)
+    derived: dict[str, Derived] = field(default_factory=dict)
+    parameters: dict[str, Parameter] = field(default_factory=dict)
+    decisions: dict[str, Decision] = field(default_factory=dict)
+
+
+@dataclass
+class Period:
+    region: str
+    id: str
+    title: dict
+    valid_from: datetime.date
+    valid_to: datetime.date
+    extends: str | None
+    documents: list[dict]
+    file: str
+    readings: dict[str, Reading] = field(default_factory=dict)
+    subjects: dict[str, Subject] = field(default_factory=dict)
+    digest: str = ""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.region, self.id

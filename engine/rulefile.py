@@ -1,0 +1,251 @@
+"""Parse a period's rule files (step 1): YAML → schema validation → DSL syntax trees → a `Period`.
+
+Everything found wrong is collected with file, line and column, so one run shows every mistake.
+"""
+from __future__ import annotations
+
+import copy
+import datetime
+import hashlib
+import os
+from decimal import Decimal
+from pathlib import Path
+
+from ..dsl import types as T
+from ..dsl.ast import Node
+from ..dsl.errors import ErrorList, RammeaftaleError
+from ..dsl.parser import parse
+from .model import (Decision, Derived, Expression, Fact, Interpretation, Override, Parameter, Period, Reading, Rule,
+                    Source, Subject)
+from .schema import packaged_schema, validate
+from .yamlsafe import PosDict, load_file, dsl_position
+
+
+class _FileReader:
+    """Reads one rule file; remembers its text so DSL positions can be mapped into it."""
+
+    def __init__(self, path: Path, display: str, errors: list):
+        self.display = display
+        self.errors = errors
+        self.data, self.text = load_file(path, display)
+
+    def expression(self, owner: PosDict, key, start: str = "start") -> Expression | None:
+        text = owner[key]
+        text = str(text) if isinstance(text, (int, Decimal)) else text
+        where = owner.pos[key]
+        try:
+            node = parse(text, start=start)
+        except RammeaftaleError as error:
+            error.file = self.display
+            error.line, error.column = dsl_position(self.text, where, text, error.line or 1, error.column or 1)
+            self.errors.append(error)
+            return None
+        for part in node.walk():  # positions inside the expression become positions in the file
+            part.line, part.column = dsl_position(self.text, where, text, part.line, part.column)
+        return Expression(text, node, self.display, where.line, where.column)
+
+
+def _text(value) -> dict:
+    return {"da": value["da"], "en": value["en"]} if value else None
+
+
+def _sources(items) -> list[Source]:
+    return [Source(item["document"], (int(item["lines"][0]), int(item["lines"][1])), item["quote"]) for item in items or []]
+
+
+def _interpretation(value) -> Interpretation | None:
+    if not value:
+        return None
+    return Interpretation(_text(value["chosen"]), _text(value["alternative"]), _text(value["why"]), value.get("reading"))
+
+
+def type_from_spec(spec: dict) -> T.Type:
+    kind = spec["type"]
+    if kind == "list":
+        return T.list_of(type_from_spec(spec["item"]) if isinstance(spec.get("item"), dict) else T.SCALARS[spec.get("item", "text")])
+    if kind == "record":
+        return T.record({name: type_from_spec(field) for name, field in spec["fields"].items()})
+    if kind == "text" and spec.get("values"):
+        return T.enum(spec["values"])
+    return T.SCALARS[kind]
+
+
+def _parameter_value(kind: T.Type, value, file: str, where) -> object:
+    try:
+        if kind.name == "date":
+            return datetime.date.fromisoformat(str(value))
+        if kind.name in ("number", "kr", "pct"):
+            if isinstance(value, str) and value.strip().endswith("%"):
+                return Decimal(value.strip()[:-1].strip()) / 100
+            if kind.name == "pct":
+                raise ValueError("skriv procent med %-tegn")
+            return Decimal(str(value))
+        if kind.name == "list":
+            return [_parameter_value(kind.item, item, file, where) for item in value]
+        return value
+    except (ValueError, ArithmeticError) as error:
+        raise RammeaftaleError("RULE010", f"værdien '{value}' passer ikke til typen {kind}",
+                               message_en=f"the value '{value}' does not fit the type {kind.name}", file=file,
+                               line=where.line, column=where.column,
+                               hint=str(error) if "procent" in str(error) else "beløb skrives som tal, procenter som '40 %'") from None
+
+
+def _rule(reader: _FileReader, item: PosDict, when: Expression, index: int | None = None) -> Rule:
+    reading = item.get("under_reading")
+    return Rule(item["id"], _text(item["title"]), when, str(item["then"]), _sources(item["sources"]), reader.display,
+                item.start.line, _interpretation(item.get("interpretation")), _text(item.get("gap")),
+                _text(item.get("conflict")), next(iter(reading.items())) if reading else None, index)
+
+
+def _table_rule(reader: _FileReader, row: PosDict, inputs: list[Expression], index: int) -> Rule | None:
+    cells = row["when"]
+    if len(cells) != len(inputs):
+        reader.errors.append(RammeaftaleError(
+            "RULE004", f"rækken har {len(cells)} celler, men tabellen har {len(inputs)} input",
+            message_en=f"the row has {len(cells)} cells, but the table has {len(inputs)} inputs",
+            file=reader.display, line=row.pos["when"].line, column=row.pos["when"].column,
+            hint="skriv '-' i en celle der ikke betyder noget for rækken"))
+        return None
+    parts = []
+    for position, (cell_index, value_input) in enumerate(zip(range(len(cells)), inputs)):
+        cell = reader.expression(cells, cell_index, start="cell")
+        if cell is None or value_input is None:
+            return None
+        node = cell.node
+        if node.kind == "cell_any":
+            continue
+        subject = copy.deepcopy(value_input.node)
+        kind = {"cell_compare": "compare", "cell_equal": "compare", "cell_member": "member",
+                "cell_not_member": "not_member"}[node.kind]
+        op = node.value if node.kind == "cell_compare" else ("=" if node.kind == "cell_equal" else None)
+        value = node.children[0]
+        text = f"{subject.text} {op or ('i' if kind == 'member' else 'ikke i')} {value.text}"
+        parts.append(Node(kind, [subject, value], op, node.line, node.column, node.end_column, text))
+    if not parts:
+        condition = Node("bool", [], True, row.start.line, row.start.column, row.start.column, "-")
+    elif len(parts) == 1:
+        condition = parts[0]
+    else:
+        condition = Node("and", parts, None, parts[0].line, parts[0].column, parts[-1].end_column,
+                         " og ".join(part.text for part in parts))
+    when = Expression(condition.text, condition, reader.display, row.pos["when"].line, row.pos["when"].column)
+    return _rule(reader, row, when, index)
+
+
+def _decision(reader: _FileReader, name: str, spec: PosDict) -> Decision:
+    rules, inputs = [], None
+    if "rules" in spec:
+        for item in spec["rules"]:
+            when = reader.expression(item, "when")
+            if when is not None:
+                rules.append(_rule(reader, item, when))
+    else:
+        table = spec["table"]
+        inputs = [reader.expression(table["inputs"], index) for index in range(len(table["inputs"]))]
+        for index, row in enumerate(table["rows"], start=1):
+            rule = _table_rule(reader, row, inputs, index)
+            if rule is not None:
+                rules.append(rule)
+    override = None
+    if "override" in spec:
+        block = spec["override"]
+        parts = {key: reader.expression(block, key) for key in ("when", "value", "reason", "by") if key in block}
+        if all(parts.get(key) for key in ("when", "value", "reason")):
+            override = Override(parts["when"], parts["value"], parts["reason"], parts.get("by"), _sources(block["sources"]))
+    values = {key: _text(value) for key, value in spec["values"].items()}
+    return Decision(name, _text(spec["title"]), values, rules, override, inputs, reader.display, spec.start.line)
+
+
+def _subject(reader: _FileReader, data: PosDict) -> Subject:
+    subject = Subject(data["subject"], _text(data["title"]), reader.display)
+    for name, spec in data.get("facts", {}).items():
+        subject.facts[name] = Fact(name, type_from_spec(spec), spec, _text(spec.get("title")))
+    for name, spec in data.get("derived", {}).items():
+        expr = reader.expression(spec, "expr")
+        if expr is not None:
+            subject.derived[name] = Derived(name, T.SCALARS.get(spec["type"], T.DURATION), _text(spec["title"]), expr,
+                                            _text(spec.get("phrase")), _sources(spec.get("sources")),
+                                            _interpretation(spec.get("interpretation")), spec.get("id"), reader.display,
+                                            spec.start.line)
+    for name, spec in data.get("parameters", {}).items():
+        kind = T.list_of(T.SCALARS[spec.get("item", "text")]) if spec["type"] == "list" else T.SCALARS[spec["type"]]
+        try:
+            values = sorted((datetime.date.fromisoformat(start), _parameter_value(kind, value, reader.display, spec["values"].pos[start]))
+                            for start, value in spec["values"].items())
+        except RammeaftaleError as error:
+            reader.errors.append(error)
+            continue
+        except ValueError:
+            where = spec.pos["values"]
+            reader.errors.append(RammeaftaleError("RULE011", f"ugyldig dato i values for '{name}'",
+                                                  message_en=f"invalid date in values of '{name}'", file=reader.display,
+                                                  line=where.line, column=where.column, hint="skriv datoer som ÅÅÅÅ-MM-DD"))
+            continue
+        subject.parameters[name] = Parameter(name, kind, _text(spec["title"]), values, _sources(spec["sources"]),
+                                             spec.get("id"), reader.display, spec.start.line)
+    for name, spec in data.get("decisions", {}).items():
+        subject.decisions[name] = _decision(reader, name, spec)
+    return subject
+
+
+def _readings(reader: _FileReader, data: PosDict, period_readings: dict):
+    for reading_id, spec in data.get("readings", {}).items():
+        period_readings[reading_id] = Reading(reading_id, _text(spec["title"]), spec["default"],
+                                              {key: _text(value) for key, value in spec["options"].items()},
+                                              _sources(spec["sources"]), reader.display, spec.start.line)
+
+
+def load_period_dir(directory: Path, root: Path) -> Period:
+    """Parse one rules/<region>/<period>/ folder. Raises ErrorList with every error found."""
+    errors: list[RammeaftaleError] = []
+    schema = packaged_schema("rule-file.schema.json")
+    readers = []
+    digest = hashlib.sha256()
+    for path in sorted(directory.glob("*.yaml")):
+        display = _display_name(path, root)
+        try:
+            reader = _FileReader(path, display, errors)
+        except RammeaftaleError as error:
+            errors.append(error)
+            continue
+        digest.update(path.name.encode() + b"\0" + reader.text.encode() + b"\0")
+        if not isinstance(reader.data, PosDict):
+            errors.append(RammeaftaleError("RULE001", "en regelfil skal være en samling felter (nøgle: værdi)",
+                                           message_en="a rule file must be a mapping (key: value)", file=display, line=1, column=1))
+            continue
+        found = validate(reader.data, schema, display)
+        errors.extend(found)
+        if not found:
+            readers.append(reader)
+    period_readers = [reader for reader in readers if "period" in reader.data]
+    if not errors and len(period_readers) != 1:
+        errors.append(RammeaftaleError("RULE002", f"mappen skal have præcis én fil med 'period:' (fandt {len(period_readers)})",
+                                       message_en=f"the folder must have exactly one file with 'period:' (found {len(period_readers)})",
+                                       file=_display_name(directory, root), hint="læg periodens metadata i period.yaml"))
+    if errors:
+        raise ErrorList(errors)
+    head = period_readers[0].data["period"]
+    period = Period(head["region"], str(head["id"]), _text(head["title"]), datetime.date.fromisoformat(head["valid_from"]),
+                    datetime.date.fromisoformat(head["valid_to"]), head.get("extends"), list(head["documents"]),
+                    period_readers[0].display, digest=digest.hexdigest())
+    for reader in readers:
+        _readings(reader, reader.data, period.readings)
+        if "subject" in reader.data:
+            name = reader.data["subject"]
+            if name in period.subjects:
+                errors.append(RammeaftaleError("RULE003", f"emnet '{name}' er allerede defineret i {period.subjects[name].file}",
+                                               message_en=f"the subject '{name}' is already defined in {period.subjects[name].file}",
+                                               file=reader.display, line=reader.data.pos["subject"].line,
+                                               column=reader.data.pos["subject"].column))
+                continue
+            period.subjects[name] = _subject(reader, reader.data)
+    if errors:
+        raise ErrorList(errors)
+    return period
+
+
+def _display_name(path: Path, root: Path) -> str:
+    try:
+        return os.path.join(root.name, str(path.relative_to(root)))
+    except ValueError:
+        return str(path)
