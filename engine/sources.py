@@ -31,7 +31,11 @@ def find_sources_dir(explicit: str | None = None) -> Path | None:
 @lru_cache(maxsize=16)
 def _lines(path: str) -> list[str]:
     with open(path, encoding="utf-8") as handle:
-        return handle.read().split("\n")
+        # numbered like `cat -n`: only "\n" ends a line (PDF text may hold other control characters)
+        lines = handle.read().split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 def verify(source: Source, directory: Path) -> str | None:
