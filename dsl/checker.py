@@ -121,7 +121,7 @@ class Checker:
         if not T.comparable(left, right):
             return self._error(node, "DSL108", f"kan ikke sammenligne {left} med {right}",
                                f"cannot compare {left.name} with {right.name}",
-                               "skriv beløb med enhed (2000 kr) og andele med % (40 %)") or T.BOOL
+                               "skriv beløb med enhed (2000 kr) og andele med % (40 %)")
         if node.value not in ("=", "!=") and not T.ordered(left):
             self._error(node, "DSL109", f"'{node.value}' kan ikke bruges på {left}", f"'{node.value}' cannot be used on {left.name}",
                         "tekst og sand/falsk kan kun sammenlignes med = og !=")
@@ -142,7 +142,7 @@ class Checker:
         element_type, collection_type = self.visit(element, locals_), self.visit(collection, locals_)
         if collection_type != T.ANY and collection_type.name != "list":
             return self._error(collection, "DSL111", f"'i' kræver en liste til højre, fik {collection_type}",
-                               f"'in' needs a list on the right, got {collection_type.name}") or T.BOOL
+                               f"'in' needs a list on the right, got {collection_type.name}")
         item = collection_type.item or T.ANY
         if not T.comparable(element_type, item):
             self._error(node, "DSL108", f"kan ikke søge {element_type} i {collection_type}",
@@ -175,7 +175,8 @@ class Checker:
         if function is None:
             close = difflib.get_close_matches(node.value, list(BY_NAME), n=1, cutoff=0.6)
             for child in node.children:
-                self.visit(child, locals_) if child.kind != "lambda" else None
+                if child.kind != "lambda":
+                    self.visit(child, locals_)
             return self._error(node, "DSL113", f"ukendt funktion '{node.value}'", f"unknown function '{node.value}'",
                                f"mente du '{close[0]}'?" if close else "funktioner: " + ", ".join(sorted(f.name for f in set(BY_NAME.values()))))
         low, high = function.arity

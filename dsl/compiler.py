@@ -24,7 +24,8 @@ class EvaluationError(RammeaftaleError):
 def missing(node: Node) -> EvaluationError:
     return EvaluationError("EVAL001", f"'{node.text}' har ingen værdi", message_en=f"'{node.text}' has no value",
                            line=node.line, column=node.column,
-                           hint="brug findes(...) for at tjekke et valgfrit faktum før det bruges")
+                           hint="en valgfri oplysning mangler, eller en liste er tom (fx ingen ydelser); "
+                                "i en regel kan findes(...) tjekke det først")
 
 
 def _divide(node: Node):
@@ -108,36 +109,31 @@ def _neg(node):
     return lambda env: -inner(env)
 
 
-def _binop(node):
+def _both_given(node, op):
+    """`op(a, b)` that names the missing operand instead of failing inside Decimal arithmetic."""
     left, right = (compile_node(child) for child in node.children)
-    op = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": _divide(node)}[node.value]
     left_node, right_node = node.children
 
-    def arithmetic(env):
+    def run(env):
         a, b = left(env), right(env)
         if a is None:
             raise missing(left_node)
         if b is None:
             raise missing(right_node)
         return op(a, b)
-    return arithmetic
+    return run
+
+
+def _binop(node):
+    return _both_given(node, {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": _divide(node)}[node.value])
 
 
 def _compare(node):
-    left, right = (compile_node(child) for child in node.children)
     op = COMPARISONS[node.value]
-    left_node, right_node = node.children
-    if node.value in ("=", "!="):
+    if node.value in ("=", "!="):  # equality with a missing value is simply false (or true for !=)
+        left, right = (compile_node(child) for child in node.children)
         return lambda env: op(left(env), right(env))
-
-    def ordered(env):
-        a, b = left(env), right(env)
-        if a is None:
-            raise missing(left_node)
-        if b is None:
-            raise missing(right_node)
-        return op(a, b)
-    return ordered
+    return _both_given(node, op)
 
 
 def _member(node):

@@ -31,7 +31,7 @@ EXPECTED_WORDS = {
     "DATE": ("en dato (ÅÅÅÅ-MM-DD)", "a date (YYYY-MM-DD)"), "RPAR": ("')'", "')'"), "LPAR": ("'('", "'('"),
     "RSQB": ("']'", "']'"), "COMP_OP": ("en sammenligning (>=, <, = ...)", "a comparison (>=, <, = ...)"),
     "_AND": ("'og'", "'and'"), "_OR": ("'eller'", "'or'"), "_THEN": ("'så'", "'then'"), "_ELSE": ("'ellers'", "'else'"),
-    "COMMA": ("','", "','"), "COLON": ("':'", "':'"),
+    "COMMA": ("','", "','"), "COLON": ("':'", "':'"), "$END": ("udtrykkets slutning", "the end of the expression"),
 }
 
 
@@ -212,6 +212,15 @@ def _check_limits(text: str) -> None:
                                    line=line, column=column, hint="del udtrykket op i afledte fakta (derived)")
 
 
+def _ends_early(text: str, error) -> RammeaftaleError:
+    da, en = _describe_expected(set(error.expected))
+    lines = text.split("\n")
+    return RammeaftaleError("DSL003", f"udtrykket slutter for tidligt; forventede {da}",
+                            message_en=f"expression ends too early; expected {en}",
+                            line=len(lines), column=len(lines[-1]) + 1,
+                            hint="mangler der en parentes eller en værdi til sidst?")
+
+
 def parse(text: str, start: str = "start") -> Node:
     """Parse an expression (or, with start='cell', a decision-table cell). Raises RammeaftaleError."""
     if not isinstance(text, str) or not text.strip():
@@ -231,20 +240,10 @@ def parse(text: str, start: str = "start") -> Node:
                                line=error.line, column=error.column,
                                hint="tekst skal stå i anførselstegn, fx driftsform = \"regional\"") from None
     except UnexpectedEOF as error:
-        da, en = _describe_expected(set(error.expected))
-        lines = text.split("\n")
-        raise RammeaftaleError("DSL003", f"udtrykket slutter for tidligt; forventede {da}",
-                               message_en=f"expression ends too early; expected {en}",
-                               line=len(lines), column=len(lines[-1]) + 1,
-                               hint="mangler der en parentes eller en værdi til sidst?") from None
+        raise _ends_early(text, error) from None
     except UnexpectedToken as error:
         if error.token.type == "$END":
-            da, en = _describe_expected(set(error.expected))
-            lines = text.split("\n")
-            raise RammeaftaleError("DSL003", f"udtrykket slutter for tidligt; forventede {da}",
-                                   message_en=f"expression ends too early; expected {en}",
-                                   line=len(lines), column=len(lines[-1]) + 1,
-                                   hint="mangler der en parentes eller en værdi til sidst?") from None
+            raise _ends_early(text, error) from None
         da, en = _describe_expected(set(error.expected))
         raise RammeaftaleError("DSL004", f"uventet '{error.token}'; forventede {da}",
                                message_en=f"unexpected '{error.token}'; expected {en}",

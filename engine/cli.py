@@ -145,7 +145,8 @@ def _plain_subject(subject: dict) -> dict:
 
 def _print_subjects(out: Console, subjects: list, period, lang: str):
     labels = LABELS[lang]
-    out.print(f"[bold]{escape(period.title[lang])}[/bold] ({period.region} {period.id}, regler {period.digest[:12]})")
+    rules_word = "regler" if lang == "da" else "rules"
+    out.print(f"[bold]{escape(period.title[lang])}[/bold] ({period.region} {period.id}, {rules_word} {period.digest[:12]})")
     for subject in subjects:
         name = f" — {subject['name']}" if subject.get("name") else ""
         tree = Tree(f"[bold]{escape(subject['type'])} {escape(subject['id'])}{escape(name)}[/bold]")

@@ -72,7 +72,13 @@ def decide_fast(compiled: CompiledSubject, env: dict, readings: dict) -> dict:
 
 def _decide_traced(decision: CompiledDecision, env: dict, readings: dict) -> DecisionResult:
     result = DecisionResult(decision.decision.name, None, None, readings=readings)
-    traces = [RuleTrace(item, trace(item.rule.when.node, env)) for item in decision.active_rules(readings)]
+    traces = []
+    for item in decision.active_rules(readings):
+        try:
+            traces.append(RuleTrace(item, trace(item.rule.when.node, env)))
+        except RammeaftaleError as error:
+            error.file = error.file or item.rule.file  # positions in a condition are positions in its rule file
+            raise
     for rule_trace in traces:
         if result.rule is not None:
             rule_trace.after_decision = True

@@ -268,7 +268,8 @@ class Explainer:
         if result.error is not None:
             explanation["error"] = result.error.as_json(self.lang)
         return {"value": result.value, "rule": rule.id if rule else None, "flags": self.flags(result),
-                "explanation": explanation, "why_not": self.why_not(result, compiled_decision),
+                "explanation": explanation,
+                "why_not": [] if result.error is not None else self.why_not(result, compiled_decision),
                 "sources": [source.as_json() for source in sources]}
 
     def _summary(self, result: DecisionResult, decision) -> str:
