@@ -105,8 +105,14 @@ def _list(node):
 
 
 def _neg(node):
-    inner = compile_node(node.children[0])
-    return lambda env: -inner(env)
+    inner, inner_node = compile_node(node.children[0]), node.children[0]
+
+    def negate(env):
+        value = inner(env)
+        if value is None:
+            raise missing(inner_node)
+        return -value
+    return negate
 
 
 def _both_given(node, op):
@@ -210,14 +216,22 @@ def _call(node):
     run = function.run
     if function.name == "exists":
         inner = arguments[0]
-        return lambda env: inner(env) is not None
+
+        def exists(env):
+            try:
+                return inner(env) is not None
+            except EvaluationError:  # findes(vurdering.af) when there is no vurdering at all
+                return False
+        return exists
     if len(arguments) == 1:
         only = arguments[0]
         only_node = node.children[0]
+        # sum/max/min of a projected list (ydelser.takst) must not meet a missing item inside Decimal arithmetic
+        items_needed = function.name in ("sum", "max", "min")
 
         def call_one(env):
             value = only(env)
-            if value is None:
+            if value is None or (items_needed and isinstance(value, list) and None in value):
                 raise missing(only_node)
             return run(value)
         return call_one

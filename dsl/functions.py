@@ -25,6 +25,12 @@ class Duration:
 
     __radd__ = __add__
 
+    def __sub__(self, other):
+        return Duration(self.months - other.months, self.days - other.days) if isinstance(other, Duration) else NotImplemented
+
+    def __rsub__(self, other):  # date - duration
+        return add_duration(other, -self) if isinstance(other, datetime.date) else NotImplemented
+
     def __neg__(self):
         return Duration(-self.months, -self.days)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
@@ -24,6 +25,12 @@ UNITS = {
     "år": "years", "year": "years", "years": "years",
 }
 OPERATORS = {"==": "=", "≥": ">=", "≤": "<=", "≠": "!="}
+KEYWORDS = [("og", "and"), ("eller", "or"), ("ikke", "not"), ("i", "in"), ("hvis", "if"), ("så", "then"),
+            ("ellers", "else"), ("sand", "true"), ("falsk", "false")]
+RESERVED = {word for pair in KEYWORDS for word in pair}
+ENGLISH_ONLY = {english for _, english in KEYWORDS}
+DANISH_ONLY = {danish for danish, _ in KEYWORDS}
+MAX_OPERATORS = 200  # a chain of operators nests the tree as deep as brackets do
 
 # Friendly names for what the parser expected, in Danish and English.
 EXPECTED_WORDS = {
@@ -35,10 +42,20 @@ EXPECTED_WORDS = {
 }
 
 
+def _not_reserved(token: Token) -> Token:
+    # the contextual lexer lets a keyword through as a name where no keyword fits ("a og og b")
+    if str(token) in RESERVED:
+        raise RammeaftaleError("DSL009", f"'{token}' er et reserveret ord og kan ikke stå her",
+                               message_en=f"'{token}' is a reserved word and cannot stand here",
+                               line=token.line, column=token.column, hint="står et nøgleord to gange?")
+    return token
+
+
 @lru_cache(maxsize=1)
 def _lark() -> Lark:
     grammar = resources.files(__package__).joinpath("grammar.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False, start=["start", "cell"])
+    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False, start=["start", "cell"],
+                lexer_callbacks={"NAME": _not_reserved})
 
 
 class _ToNodes(Transformer):
@@ -188,11 +205,28 @@ class _ToNodes(Transformer):
 
 
 def _describe_expected(expected: set[str]) -> tuple[str, str]:
-    words = sorted({EXPECTED_WORDS.get(name, (None, None))[0] or name.strip('"').lower() for name in expected
-                    if not name.startswith("__")})[:6]
-    words_en = sorted({EXPECTED_WORDS.get(name, (None, None))[1] or name.strip('"').lower() for name in expected
-                       if not name.startswith("__")})[:6]
-    return ", ".join(words), ", ".join(words_en)
+    """Expected terminals in words: named ones from EXPECTED_WORDS, keywords and signs as written."""
+    da, en = set(), set()
+    for name in expected:
+        if name in EXPECTED_WORDS:
+            da.add(EXPECTED_WORDS[name][0])
+            en.add(EXPECTED_WORDS[name][1])
+            continue
+        try:
+            pattern = _lark().get_terminal(name).pattern
+        except KeyError:
+            continue
+        if pattern.type == "str":  # keywords in the message's own language only
+            if pattern.value not in ENGLISH_ONLY:
+                da.add(f"'{pattern.value}'")
+            if pattern.value not in DANISH_ONLY:
+                en.add(f"'{pattern.value}'")
+    def order(word):  # keywords first, then kinds of value, then signs
+        return (0 if word[1:-1].isalpha() else 1 if not word.startswith("'") else 2, word)
+    return ", ".join(sorted(da, key=order)[:12]), ", ".join(sorted(en, key=order)[:12])
+
+
+_STRING = re.compile(r'"[^"\n]*"|\'[^\'\n]*\'')
 
 
 def _check_limits(text: str) -> None:
@@ -200,8 +234,15 @@ def _check_limits(text: str) -> None:
         raise RammeaftaleError("DSL007", f"udtrykket er for langt ({len(text)} tegn; højst {MAX_EXPRESSION_LENGTH})",
                                message_en=f"expression too long ({len(text)} characters; at most {MAX_EXPRESSION_LENGTH})",
                                line=1, column=1, hint="del udtrykket op i afledte fakta (derived)")
+    # what stands inside a text literal does not nest: blank it out (same length, so positions hold)
+    code = _STRING.sub(lambda match: " " * len(match.group()), text)
+    operators = len(re.findall(r"[-+*/]|[<>=!≥≤≠]+|\b(?:og|and|eller|or|ikke|not)\b", code))
+    if operators > MAX_OPERATORS:
+        raise RammeaftaleError("DSL008", f"for mange operatorer i ét udtryk ({operators}; højst {MAX_OPERATORS})",
+                               message_en=f"too many operators in one expression ({operators}; at most {MAX_OPERATORS})",
+                               line=1, column=1, hint="del udtrykket op i afledte fakta (derived)")
     depth = 0
-    for index, char in enumerate(text):
+    for index, char in enumerate(code):
         depth += char in "(["
         depth -= char in ")]"
         if depth > MAX_NESTING_DEPTH:

@@ -112,7 +112,8 @@ def _check_decision(decision, scope, period: Period, documents, errors):
         if rule.then not in decision.values:
             close = difflib.get_close_matches(rule.then, list(decision.values), n=1, cutoff=0.5)
             _error(errors, "RULE022", f"regel '{rule.id}': udfaldet '{rule.then}' er ikke en af afgørelsens værdier",
-                   f"rule '{rule.id}': the outcome '{rule.then}' is not one of the decision's values", rule.file, rule.line,
+                   f"rule '{rule.id}': the outcome '{rule.then}' is not one of the decision's values", rule.file,
+                   *rule.positions.get("then", (rule.line, 1)),
                    hint=f"mente du '{close[0]}'?" if close else "mulige værdier: " + ", ".join(decision.values))
         if rule.id in seen_ids:
             _error(errors, "RULE023", f"regel-id'et '{rule.id}' bruges to gange", f"the rule id '{rule.id}' is used twice",
@@ -123,11 +124,12 @@ def _check_decision(decision, scope, period: Period, documents, errors):
             reading = period.readings.get(reading_id)
             if reading is None:
                 _error(errors, "RULE024", f"regel '{rule.id}': ukendt læsning '{reading_id}'",
-                       f"rule '{rule.id}': unknown reading '{reading_id}'", rule.file, rule.line,
+                       f"rule '{rule.id}': unknown reading '{reading_id}'", rule.file, *rule.positions.get("under_reading", (rule.line, 1)),
                        hint="læsninger erklæres under 'readings:'")
             elif option not in reading.options:
                 _error(errors, "RULE025", f"regel '{rule.id}': læsningen '{reading_id}' har ikke valget '{option}'",
-                       f"rule '{rule.id}': the reading '{reading_id}' has no option '{option}'", rule.file, rule.line,
+                       f"rule '{rule.id}': the reading '{reading_id}' has no option '{option}'", rule.file,
+                       *rule.positions.get("under_reading", (rule.line, 1)),
                        hint="valg: " + ", ".join(reading.options))
         if rule.interpretation and rule.interpretation.reading and rule.interpretation.reading not in period.readings:
             _error(errors, "RULE024", f"regel '{rule.id}': ukendt læsning '{rule.interpretation.reading}'",

@@ -22,7 +22,7 @@ from .explain import Explainer
 from .facts import check_readings, facts_schema, load_facts
 from .periods import compiled_periods, default_rules_dir, load_all, select
 from .schema import packaged_schema
-from .sources import find_sources_dir, provision_sources, verify
+from .sources import find_sources_dir, provision_sources, quote_error
 
 
 LABELS = {
@@ -109,6 +109,8 @@ def _dump(data) -> str:
 def cmd_evaluate(args, out: Console) -> int:
     root = args.rules or default_rules_dir()
     day = _date(args.date)
+    if not args.period and day is None:
+        raise UsageError("angiv --period eller --date" if args.lang == "da" else "give --period or --date")
     compiled = select(root, args.period, args.region, day)
     period = compiled.period
     cli_readings = _readings(args.reading)
@@ -197,11 +199,9 @@ def cmd_check(args, out: Console) -> int:
         for provision_id, title, sources, file, line in provision_sources(period):
             checked = []
             for source in sources:
-                problem = verify(source, sources_dir) if sources_dir else None
+                problem = quote_error(provision_id, source, sources_dir, file, line) if sources_dir else None
                 if problem:
-                    errors.append(RammeaftaleError("SRC001", f"{provision_id}: {problem}", message_en=f"{provision_id}: {problem}",
-                                                   file=file, line=line,
-                                                   hint="citatet skal stå ordret (bortset fra mellemrum) i de citerede linjer"))
+                    errors.append(problem)
                 checked.append({**source.as_json(), "verified": None if sources_dir is None else problem is None})
             provisions.append({"id": provision_id, "title": title[args.lang], "status": "confirmed", "sources": checked})
         listed.append({"region": period.region, "period": period.id, "valid_from": period.valid_from.isoformat(),
@@ -241,6 +241,8 @@ def cmd_schema(args, out: Console) -> int:
     if args.kind == "rules":
         out.file.write(_dump(packaged_schema("rule-file.schema.json")) + "\n")
     else:
+        if not args.period:
+            raise UsageError("angiv --period" if args.lang == "da" else "give --period")
         compiled = select(args.rules or default_rules_dir(), args.period, args.region)
         out.file.write(_dump(facts_schema(compiled.period)) + "\n")
     return 0

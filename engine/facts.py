@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from ..dsl.errors import ErrorList, RammeaftaleError
 from .model import Period, Subject
-from .schema import dotted_path, locate, validate
+from .schema import dotted_path, validate
 from .yamlsafe import PosDict, load_file, load_text
 
 MAX_LIST_ITEMS = 10_000
@@ -38,7 +38,7 @@ def _value_schema(spec: dict) -> dict:
     elif kind == "pct":
         schema = {"type": "string", "pattern": PERCENT.pattern, "description": "a percentage, e.g. '40 %'"}
     elif kind == "date":
-        schema = {"type": "string", "pattern": DATE_PATTERN}
+        schema = {"type": "string", "pattern": DATE_PATTERN, "format": "date"}
     elif kind == "bool":
         schema = {"type": "boolean"}
     elif kind == "list":
@@ -62,7 +62,7 @@ def facts_schema(period: Period) -> dict:
     subjects = {
         name: {"type": "array", "maxItems": MAX_LIST_ITEMS,
                "items": _record_schema({fact: item.spec for fact, item in subject.facts.items()},
-                                       {"readings": READING_VALUES, "date": {"type": "string", "pattern": DATE_PATTERN},
+                                       {"readings": READING_VALUES, "date": {"type": "string", "pattern": DATE_PATTERN, "format": "date"},
                                         "provenance": PROVENANCE})}
         for name, subject in sorted(period.subjects.items())
     }
@@ -70,7 +70,7 @@ def facts_schema(period: Period) -> dict:
             "$id": f"https://rammeaftale.dk/schemas/facts-{period.region}-{period.id}.schema.json",
             "title": f"rammeaftale facts for {period.region} {period.id}",
             "type": "object", "additionalProperties": False, "minProperties": 1,
-            "properties": {**subjects, "readings": READING_VALUES, "date": {"type": "string", "pattern": DATE_PATTERN}}}
+            "properties": {**subjects, "readings": READING_VALUES, "date": {"type": "string", "pattern": DATE_PATTERN, "format": "date"}}}
 
 
 def _convert(value, spec: dict):
@@ -112,25 +112,6 @@ def _record_label(data, path) -> str | None:
     return None
 
 
-def _check_dates(data, file: str, errors: list):
-    """Dates that match the pattern but are not real days (2018-02-30) are caught here."""
-    def visit(node, path):
-        if isinstance(node, dict):
-            for key, value in node.items():
-                visit(value, path + [key])
-        elif isinstance(node, list):
-            for index, value in enumerate(node):
-                visit(value, path + [index])
-        elif isinstance(node, str) and re.match(DATE_PATTERN, node) and path and path[-1] == "date":
-            try:
-                datetime.date.fromisoformat(node)
-            except ValueError:
-                line, column = locate(data, path)
-                errors.append(RammeaftaleError("FACTS003", f"'{node}' er ikke en gyldig dato", message_en=f"'{node}' is not a valid date",
-                                               file=file, line=line, column=column))
-    visit(data, [])
-
-
 def parse_facts(data, file: str, period: Period) -> list[SubjectFacts]:
     if not isinstance(data, PosDict):
         raise RammeaftaleError("FACTS001", "en faktafil skal være en samling felter, fx 'tilbud: [...]'",
@@ -144,9 +125,6 @@ def parse_facts(data, file: str, period: Period) -> list[SubjectFacts]:
         return (f"{label}, felt '{field}'", f"{label}, field '{field}'") if field else (label, label)
 
     errors = validate(data, facts_schema(period), file, name_path)
-    if errors:
-        raise ErrorList(errors)
-    _check_dates(data, file, errors)
     if errors:
         raise ErrorList(errors)
     file_readings = dict(data.get("readings", {}))

@@ -17,7 +17,7 @@ def number(value: Decimal, lang: str, places: int | None = None) -> str:
     if places is not None:
         value = value.quantize(Decimal(1).scaleb(-places))
     text = format(value.normalize() if value == value.to_integral_value() else value, "f")
-    if "." in text:
+    if "." in text and places is None:
         text = text.rstrip("0").rstrip(".")
     negative = text.startswith("-")
     whole, _, fraction = text.lstrip("-").partition(".")

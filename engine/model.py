@@ -14,6 +14,9 @@ class Source:
     document: str
     lines: tuple[int, int]
     quote: str
+    file: str | None = field(default=None, compare=False)     # where the quote stands in the rule file
+    line: int | None = field(default=None, compare=False)
+    column: int | None = field(default=None, compare=False)
 
     def as_json(self) -> dict:
         return {"document": self.document, "lines": list(self.lines), "quote": self.quote}
@@ -50,6 +53,7 @@ class Rule:
     conflict: dict | None = None
     under_reading: tuple[str, str] | None = None
     table_row: int | None = None          # 1-based row number when the rule is a decision-table row
+    positions: dict = field(default_factory=dict)   # key -> (line, column) of `then`, `under_reading` in the file
 
 
 @dataclass

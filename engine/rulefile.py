@@ -49,8 +49,13 @@ def _text(value) -> dict:
     return {"da": value["da"], "en": value["en"]} if value else None
 
 
-def _sources(items) -> list[Source]:
-    return [Source(item["document"], (int(item["lines"][0]), int(item["lines"][1])), item["quote"]) for item in items or []]
+def _sources(items, file: str | None = None) -> list[Source]:
+    sources = []
+    for item in items or []:
+        where = item.pos.get("quote") if isinstance(item, PosDict) else None
+        sources.append(Source(item["document"], (int(item["lines"][0]), int(item["lines"][1])), item["quote"], file,
+                              where.line if where else None, where.column if where else None))
+    return sources
 
 
 def _interpretation(value) -> Interpretation | None:
@@ -92,9 +97,10 @@ def _parameter_value(kind: T.Type, value, file: str, where) -> object:
 
 def _rule(reader: _FileReader, item: PosDict, when: Expression, index: int | None = None) -> Rule:
     reading = item.get("under_reading")
-    return Rule(item["id"], _text(item["title"]), when, str(item["then"]), _sources(item["sources"]), reader.display,
+    return Rule(item["id"], _text(item["title"]), when, str(item["then"]), _sources(item["sources"], reader.display), reader.display,
                 item.start.line, _interpretation(item.get("interpretation")), _text(item.get("gap")),
-                _text(item.get("conflict")), next(iter(reading.items())) if reading else None, index)
+                _text(item.get("conflict")), next(iter(reading.items())) if reading else None, index,
+                {key: (where.line, where.column) for key, where in item.pos.items()})
 
 
 def _table_rule(reader: _FileReader, row: PosDict, inputs: list[Expression], index: int) -> Rule | None:
@@ -151,7 +157,7 @@ def _decision(reader: _FileReader, name: str, spec: PosDict) -> Decision:
         block = spec["override"]
         parts = {key: reader.expression(block, key) for key in ("when", "value", "reason", "by") if key in block}
         if all(parts.get(key) for key in ("when", "value", "reason")):
-            override = Override(parts["when"], parts["value"], parts["reason"], parts.get("by"), _sources(block["sources"]))
+            override = Override(parts["when"], parts["value"], parts["reason"], parts.get("by"), _sources(block["sources"], reader.display))
     values = {key: _text(value) for key, value in spec["values"].items()}
     return Decision(name, _text(spec["title"]), values, rules, override, inputs, reader.display, spec.start.line)
 
@@ -164,7 +170,7 @@ def _subject(reader: _FileReader, data: PosDict) -> Subject:
         expr = reader.expression(spec, "expr")
         if expr is not None:
             subject.derived[name] = Derived(name, T.SCALARS.get(spec["type"], T.DURATION), _text(spec["title"]), expr,
-                                            _text(spec.get("phrase")), _sources(spec.get("sources")),
+                                            _text(spec.get("phrase")), _sources(spec.get("sources"), reader.display),
                                             _interpretation(spec.get("interpretation")), spec.get("id"), reader.display,
                                             spec.start.line)
     for name, spec in data.get("parameters", {}).items():
@@ -181,7 +187,7 @@ def _subject(reader: _FileReader, data: PosDict) -> Subject:
                                                   message_en=f"invalid date in values of '{name}'", file=reader.display,
                                                   line=where.line, column=where.column, hint="skriv datoer som ÅÅÅÅ-MM-DD"))
             continue
-        subject.parameters[name] = Parameter(name, kind, _text(spec["title"]), values, _sources(spec["sources"]),
+        subject.parameters[name] = Parameter(name, kind, _text(spec["title"]), values, _sources(spec["sources"], reader.display),
                                              spec.get("id"), reader.display, spec.start.line)
     for name, spec in data.get("decisions", {}).items():
         subject.decisions[name] = _decision(reader, name, spec)
@@ -192,7 +198,7 @@ def _readings(reader: _FileReader, data: PosDict, period_readings: dict):
     for reading_id, spec in data.get("readings", {}).items():
         period_readings[reading_id] = Reading(reading_id, _text(spec["title"]), spec["default"],
                                               {key: _text(value) for key, value in spec["options"].items()},
-                                              _sources(spec["sources"]), reader.display, spec.start.line)
+                                              _sources(spec["sources"], reader.display), reader.display, spec.start.line)
 
 
 def load_period_dir(directory: Path, root: Path) -> Period:

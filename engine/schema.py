@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 
@@ -48,6 +49,33 @@ def _key_position(data, path, key):
     return None
 
 
+def _shown(instance) -> str:
+    """A value as the user wrote it: 40.5, 'fyrre', a list, a mapping (never Python's repr of a Decimal)."""
+    if isinstance(instance, bool):
+        return "true" if instance else "false"
+    if isinstance(instance, (int, Decimal)):
+        return str(instance)
+    if isinstance(instance, str):
+        return f"'{instance}'"
+    if isinstance(instance, list):
+        return "en liste"
+    if isinstance(instance, dict):
+        return "en samling felter"
+    return "ingenting" if instance is None else str(instance)
+
+
+def _is_integer(checker, instance) -> bool:
+    # YAML gives 40.0 as Decimal('40.0'): a whole number all the same
+    if isinstance(instance, Decimal):
+        return instance == instance.to_integral_value()
+    return jsonschema.Draft202012Validator.TYPE_CHECKER.is_type(instance, "integer")
+
+
+_Validator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer))
+
+
 def _describe(error) -> tuple[str, str, str | None]:
     """Danish text, English text and a hint for one jsonschema error."""
     validator, value, instance = error.validator, error.validator_value, error.instance
@@ -66,13 +94,15 @@ def _describe(error) -> tuple[str, str, str | None]:
         kinds = value if isinstance(value, list) else [value]
         da = " eller ".join(TYPE_WORDS.get(kind, (kind, kind))[0] for kind in kinds)
         en = " or ".join(TYPE_WORDS.get(kind, (kind, kind))[1] for kind in kinds)
-        return f"forventede {da}, fik {instance!r}", f"expected {en}, got {instance!r}", None
+        return f"forventede {da}, fik {_shown(instance)}", f"expected {en}, got {_shown(instance)}", None
     if validator in ("enum", "const"):
         options = value if validator == "enum" else [value]
         close = difflib.get_close_matches(str(instance), [str(option) for option in options], n=1, cutoff=0.5)
         listed = ", ".join(str(option) for option in options)
         return (f"'{instance}' er ikke tilladt; mulige værdier: {listed}", f"'{instance}' is not allowed; possible values: {listed}",
                 f"mente du '{close[0]}'?" if close else None)
+    if validator == "format":
+        return f"'{instance}' er ikke en gyldig dato", f"'{instance}' is not a valid date", "skriv datoer som ÅÅÅÅ-MM-DD"
     if validator == "pattern":
         return f"'{instance}' har ikke den rigtige form", f"'{instance}' does not have the right form", _pattern_hint(value)
     if validator in ("minimum", "exclusiveMinimum"):
@@ -116,7 +146,7 @@ def dotted_path(path) -> tuple[str, str]:
 
 def validate(data, schema: dict, file: str, name_path=dotted_path) -> list[RammeaftaleError]:
     """All schema errors, each placed at its line and column; `name_path` words the path (da, en)."""
-    validator = jsonschema.Draft202012Validator(schema)
+    validator = _Validator(schema, format_checker=jsonschema.FormatChecker(["date"]))
     errors = []
     for error in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
         error = best_match([error]) if error.context else error

@@ -70,12 +70,11 @@ def provision_sources(period: Period):
                 yield f"{subject.name}.{decision.name}.vurdering", decision.title, decision.override.sources, decision.file, decision.line
 
 
-def verify_period(period: Period, directory: Path) -> list[RammeaftaleError]:
-    errors = []
-    for provision_id, _title, sources, file, line in provision_sources(period):
-        for source in sources:
-            problem = verify(source, directory)
-            if problem:
-                errors.append(RammeaftaleError("SRC001", f"{provision_id}: {problem}", message_en=f"{provision_id}: quote not found: {problem}",
-                                               file=file, line=line, hint="citatet skal stå ordret (bortset fra mellemrum) i de citerede linjer"))
-    return errors
+def quote_error(provision_id: str, source: Source, directory: Path, file: str, line: int) -> RammeaftaleError | None:
+    """The error for a quote that is not in its cited lines, placed at the quote in the rule file."""
+    problem = verify(source, directory)
+    if problem is None:
+        return None
+    return RammeaftaleError("SRC001", f"{provision_id}: {problem}", message_en=f"{provision_id}: quote not found: {problem}",
+                            file=source.file or file, line=source.line or line, column=source.column,
+                            hint="citatet skal stå ordret (bortset fra mellemrum) i de citerede linjer")

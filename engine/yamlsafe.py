@@ -17,6 +17,7 @@ from ..dsl.errors import RammeaftaleError
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ALIASES = 100
+MAX_EXPANDED_NODES = 1_000_000   # values a file may hold once its aliases are expanded
 
 
 @dataclass(frozen=True)
@@ -113,13 +114,43 @@ _Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_text)
 
 
+def _check_expanded_size(root, name: str) -> None:
+    """Refuse a file whose aliases expand to more values than any real rule or facts file holds
+    (a "billion laughs" file is small on disk and uses few aliases, but each alias repeats a whole subtree)."""
+    sizes: dict[int, int] = {}
+
+    def size(node) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        sizes[id(node)] = 1          # a recursive alias counts once instead of looping
+        if isinstance(node, yaml.MappingNode):
+            total = 1 + sum(size(key) + size(value) for key, value in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            total = 1 + sum(size(child) for child in node.value)
+        else:
+            total = 1
+        sizes[id(node)] = total
+        return total
+
+    if size(root) > MAX_EXPANDED_NODES:
+        raise RammeaftaleError("YAML004", f"filen fylder for meget når dens aliaser foldes ud (over {MAX_EXPANDED_NODES:,} værdier)".replace(",", "."),
+                               message_en=f"the file is too large once its aliases are expanded (over {MAX_EXPANDED_NODES:,} values)",
+                               file=name, line=root.start_mark.line + 1, column=root.start_mark.column + 1,
+                               hint="skriv værdierne ud i stedet for at bruge &anker/*alias")
+
+
 def load_text(text: str, name: str):
     if len(text.encode("utf-8", "replace")) > MAX_FILE_BYTES:
         raise RammeaftaleError("YAML006", f"filen er for stor (over {MAX_FILE_BYTES // (1024 * 1024)} MB)",
                                message_en=f"the file is too large (over {MAX_FILE_BYTES // (1024 * 1024)} MB)", file=name)
     loader = _Loader(text, name)
     try:
-        return loader.get_single_data()
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_expanded_size(node, name)
+        return loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or "ugyldig YAML"
@@ -152,6 +183,23 @@ def load_file(path: str | os.PathLike, display_name: str | None = None):
 _NON_SPACE = re.compile(r"\S")
 
 
+def _logical_characters(text: str, start: int, end: int, style: str | None):
+    """Offsets of the non-blank characters of a scalar's value; an escape (\\" or '') counts as one."""
+    index = start
+    while index < min(end, len(text)):
+        char = text[index]
+        if char.isspace():
+            index += 1
+            continue
+        yield index
+        if style == '"' and char == "\\":
+            index += {"x": 4, "u": 6, "U": 10}.get(text[index + 1:index + 2], 2)
+        elif style == "'" and text.startswith("''", index):
+            index += 2
+        else:
+            index += 1
+
+
 def dsl_position(text: str, where: Position, expression: str, line: int, column: int) -> tuple[int, int]:
     """Map a 1-based (line, column) inside a DSL string to (line, column) in the YAML file.
 
@@ -166,15 +214,10 @@ def dsl_position(text: str, where: Position, expression: str, line: int, column:
         start = text.index("\n", start) + 1           # skip the block header line
     elif where.style in ('"', "'"):
         start += 1                                     # skip the opening quote
-    seen = 0
     index = start
-    for index in range(start, max(where.end_index, start + 1)):
-        if index >= len(text):
+    for seen, index in enumerate(_logical_characters(text, start, max(where.end_index, start + 1), where.style)):
+        if seen == wanted:
             break
-        if not text[index].isspace():
-            if seen == wanted:
-                break
-            seen += 1
     else:
         index = where.end_index
     file_line = text.count("\n", 0, index) + 1
