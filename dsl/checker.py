@@ -53,7 +53,10 @@ class Checker:
         return T.NUMBER
 
     def _quantity(self, node, locals_):
-        unit = node.value[1]
+        amount, unit = node.value
+        if unit not in ("kr", "pct") and amount != amount.to_integral_value():
+            return self._error(node, "DSL117", f"en varighed skal være et helt antal ({node.text})",
+                               f"a duration must be a whole number ({node.text})", "skriv fx 2 måneder eller 61 dage")
         return {"kr": T.KR, "pct": T.PCT}.get(unit, T.DURATION)
 
     def _date(self, node, locals_):

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.tree import Tree
 
-from ..dsl.errors import ErrorList, RammeaftaleError
+from ..dsl.errors import RammeaftaleError
 from . import fmt
 from .evaluate import evaluate_subject
 from .explain import Explainer

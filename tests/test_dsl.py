@@ -170,11 +170,11 @@ def test_durations_compile_to_calendar_durations():
     assert compile_expression(parse("30 dage"))({}) == Duration(days=30)
 
 
-def test_a_fractional_duration_is_refused_when_compiled():
-    node = parse("x + 1.5 måneder")
-    with pytest.raises(RammeaftaleError) as caught:
-        compile_expression(node)
-    assert (caught.value.code, caught.value.line, caught.value.column) == ("DSL117", 1, 5)
+def test_a_fractional_duration_is_refused_when_checked():
+    # caught by `check`, not only when a period is compiled for evaluation
+    error = only_error("start + 1.5 måneder")
+    assert (error.code, error.line, error.column) == ("DSL117", 1, 9)
+    assert error.message == "en varighed skal være et helt antal (1.5 måneder)"
 
 
 def test_numbers_dates_strings_and_lists():
