@@ -28,6 +28,11 @@ def missing(node: Node) -> EvaluationError:
                                 "i en regel kan findes(...) tjekke det først")
 
 
+def failed(node: Node, error: Exception) -> EvaluationError:
+    return EvaluationError("EVAL003", f"{node.value}() kunne ikke beregnes: {error}",
+                           message_en=f"{node.value}() could not be computed: {error}", line=node.line, column=node.column)
+
+
 def _divide(node: Node):
     def divide(left, right):
         try:
@@ -229,7 +234,10 @@ def _call(node):
             value = only(env)
             if value is None or (items_needed and isinstance(value, list) and None in value):
                 raise missing(only_node)
-            return run(value)
+            try:
+                return run(value)
+            except (ValueError, ArithmeticError) as error:
+                raise failed(node, error) from None
         return call_one
 
     def call(env):
@@ -237,7 +245,10 @@ def _call(node):
         for value, child in zip(values, node.children):
             if value is None:
                 raise missing(child)
-        return run(*values)
+        try:
+            return run(*values)
+        except (ValueError, ArithmeticError) as error:
+            raise failed(node, error) from None
     return call
 
 

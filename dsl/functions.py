@@ -148,6 +148,45 @@ def _result_abs(kinds):
     return kinds[0] if kinds[0].name in ("number", "kr", "pct", "any") else f"kan ikke tage numerisk værdi af {kinds[0]}"
 
 
+def allocate(total: Decimal, weights, rest_position: Decimal | None = None) -> list[Decimal]:
+    """Split `total` in proportion to `weights`, each share rounded half up to whole kroner; the rounding
+    residual goes to the item at `rest_position` (1-based), or else to the item with the largest weight."""
+    weights = list(weights)
+    whole = sum(weights, Decimal(0))
+    if not weights or whole == 0:
+        return [Decimal(0) for _ in weights]
+    shares = [round_half_up(total * weight / whole) for weight in weights]
+    if rest_position is None:
+        index = max(range(len(weights)), key=lambda position: (weights[position], -position))
+    else:
+        index = int(rest_position) - 1
+        if not 0 <= index < len(weights):
+            raise ValueError(f"position {rest_position} findes ikke i en liste med {len(weights)} elementer")
+    shares[index] += total - sum(shares, Decimal(0))
+    return shares
+
+
+def _result_allocate(kinds):
+    if kinds[0].name not in ("kr", "number", "any"):
+        return "det der fordeles skal være et beløb eller et tal"
+    if kinds[1].name != "list" or (kinds[1].item and kinds[1].item.name not in ("number", "kr", "pct", "any")):
+        return "fordelingsnøglen skal være en liste af tal"
+    if len(kinds) == 3 and kinds[2].name not in ("number", "any"):
+        return "restens plads skal være et tal (1 = første)"
+    return T.list_of(kinds[0])
+
+
+def _result_item(kinds):
+    if not _needs_list(kinds) or kinds[1].name not in ("number", "any"):
+        return "forventede en liste og en plads (1 = første)"
+    return kinds[0].item or T.ANY
+
+
+def _item(items, position):
+    index = int(position) - 1
+    return items[index] if 0 <= index < len(items) else None
+
+
 def _extreme(pick):
     def run(*args):
         items = args[0] if len(args) == 1 else args
@@ -179,6 +218,9 @@ FUNCTIONS = [
              "sidste dag i datoens måned"),
     Function("month_start", ("månedsstart", "maanedsstart"), (1, 1), False, _result_date, month_start,
              "første dag i datoens måned"),
+    Function("allocate", ("fordel",), (2, 3), False, _result_allocate, allocate,
+             "fordel et beløb efter en nøgle, afrundet til hele kroner; resten til den største (eller den angivne plads)"),
+    Function("item", ("nr",), (2, 2), False, _result_item, _item, "elementet på en plads i en liste (1 = første)"),
     Function("days_between", ("dage_mellem",), (2, 2), False, _result_days_between,
              lambda first, last: Decimal((last - first).days), "antal dage fra første til anden dato"),
 ]

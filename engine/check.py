@@ -15,7 +15,7 @@ def scope_of(subject: Subject) -> dict[str, Symbol]:
     scope = {name: Symbol(fact.type, "fact") for name, fact in subject.facts.items()}
     scope.update({name: Symbol(item.type, "derived") for name, item in subject.derived.items()})
     scope.update({name: Symbol(item.type, "parameter") for name, item in subject.parameters.items()})
-    scope.update({name: Symbol(T.enum(item.values), "decision") for name, item in subject.decisions.items()})
+    scope.update({name: Symbol(item.type or T.enum(item.values), "decision") for name, item in subject.decisions.items()})
     return scope
 
 
@@ -43,6 +43,8 @@ def dependencies(subject: Subject, scope) -> dict[str, set[str]]:
         used = set()
         for rule in decision.rules:
             used |= _names(rule.when)
+            if rule.then_expr is not None:
+                used |= _names(rule.then_expr)
         if decision.override:
             for part in (decision.override.when, decision.override.value, decision.override.reason, decision.override.by):
                 if part:
@@ -109,7 +111,9 @@ def _check_decision(decision, scope, period: Period, documents, errors):
     seen_ids = {}
     for rule in decision.rules:
         _check_expression(rule.when, scope, T.BOOL, errors)
-        if rule.then not in decision.values:
+        if rule.then_expr is not None:
+            _check_expression(rule.then_expr, scope, decision.type, errors)
+        elif decision.type is not None or rule.then not in decision.values:
             close = difflib.get_close_matches(rule.then, list(decision.values), n=1, cutoff=0.5)
             _error(errors, "RULE022", f"regel '{rule.id}': udfaldet '{rule.then}' er ikke en af afgørelsens værdier",
                    f"rule '{rule.id}': the outcome '{rule.then}' is not one of the decision's values", rule.file,
@@ -138,7 +142,7 @@ def _check_decision(decision, scope, period: Period, documents, errors):
     if decision.override:
         override = decision.override
         _check_expression(override.when, scope, T.BOOL, errors)
-        _check_expression(override.value, scope, T.TEXT, errors)
+        _check_expression(override.value, scope, decision.type or T.TEXT, errors)
         _check_expression(override.reason, scope, T.TEXT, errors)
         if override.by:
             _check_expression(override.by, scope, T.TEXT, errors)

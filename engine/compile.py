@@ -14,7 +14,8 @@ from .model import Decision, Period, Rule, Subject
 @dataclass
 class CompiledRule:
     rule: Rule
-    run: object
+    run: object          # the condition
+    value: object        # env -> the outcome: the rule's constant value, or its computed expression
 
 
 @dataclass
@@ -68,8 +69,16 @@ def compile_period(period: Period) -> CompiledPeriod:
     return CompiledPeriod(period, subjects)
 
 
+def _outcome(rule: Rule):
+    if rule.then_expr is not None:
+        return compile_expression(rule.then_expr.node)
+    constant = rule.then
+    return lambda env: constant
+
+
 def _compile_decision(decision: Decision) -> CompiledDecision:
-    compiled = CompiledDecision(decision, [CompiledRule(rule, compile_expression(rule.when.node)) for rule in decision.rules])
+    compiled = CompiledDecision(decision, [CompiledRule(rule, compile_expression(rule.when.node), _outcome(rule))
+                                           for rule in decision.rules])
     override = decision.override
     if override:
         compiled.override_when = compile_expression(override.when.node)

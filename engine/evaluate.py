@@ -61,7 +61,7 @@ def decide_fast(compiled: CompiledSubject, env: dict, readings: dict) -> dict:
         value = None
         for item in decision.active_rules(readings):
             if item.run(env):
-                value = item.rule.then
+                value = item.value(env)
                 break
         if decision.override_when is not None and decision.override_when(env):
             value = decision.override_value(env)
@@ -84,7 +84,7 @@ def _decide_traced(decision: CompiledDecision, env: dict, readings: dict) -> Dec
             rule_trace.after_decision = True
         elif rule_trace.trace.value:
             result.rule = rule_trace.rule
-            result.value = result.criteria_value = rule_trace.rule.rule.then
+            result.value = result.criteria_value = rule_trace.rule.value(env)
         if not rule_trace.after_decision:
             result.tried.append(rule_trace)
     if decision.override_when is not None:
@@ -95,7 +95,10 @@ def _decide_traced(decision: CompiledDecision, env: dict, readings: dict) -> Dec
                                "by": decision.override_by(env) if decision.override_by else None,
                                "trace": override_trace}
     # why-not material: every rule that would give another value than the final one
-    result.others = [rule_trace for rule_trace in traces if rule_trace.rule.rule.then != result.value]
+    # (for a computed decision: every rule but the deciding one)
+    computed = decision.decision.type is not None
+    result.others = [rule_trace for rule_trace in traces
+                     if (rule_trace.rule is not result.rule if computed else rule_trace.rule.rule.then != result.value)]
     return result
 
 

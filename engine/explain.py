@@ -71,7 +71,10 @@ class Explainer:
         return fmt.value(value, node.type, self.lang)
 
     def value_label(self, decision: str, value) -> str:
-        labels = self.subject.decisions[decision].values.get(value) if value is not None else None
+        item = self.subject.decisions[decision]
+        if item.type is not None:
+            return fmt.value(value, item.type, self.lang)
+        labels = item.values.get(value) if value is not None else None
         return labels[self.lang] if labels else fmt.value(value, None, self.lang)
 
     def _describe(self, node: Node, value) -> str:
@@ -211,6 +214,9 @@ class Explainer:
             by_value.setdefault(rule_trace.rule.rule.then, []).append(rule_trace)
         first_rule = result.rule.rule.id if result.rule else None
         all_rules = decision.decision.rules
+        if decision.decision.type is not None:  # a computed decision: why each other rule did not give the value
+            return [{"value": None, "label": item.rule.rule.title[self.lang], "rule": item.rule.rule.id,
+                     "reasons": self._reasons(item, first_rule, result)} for item in result.others]
         for value in decision.decision.values:
             if value == result.value:
                 continue

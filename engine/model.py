@@ -54,6 +54,7 @@ class Rule:
     under_reading: tuple[str, str] | None = None
     table_row: int | None = None          # 1-based row number when the rule is a decision-table row
     positions: dict = field(default_factory=dict)   # key -> (line, column) of `then`, `under_reading` in the file
+    then_expr: Expression | None = None   # for a computed decision: the expression that gives the value
 
 
 @dataclass
@@ -69,12 +70,13 @@ class Override:
 class Decision:
     name: str
     title: dict
-    values: dict                           # value -> {da, en}
+    values: dict                           # value -> {da, en}; empty for a computed decision
     rules: list[Rule]
     override: Override | None
     table_inputs: list[Expression] | None
     file: str
     line: int
+    type: Type | None = None               # a computed decision's type (its rules' `then` are expressions)
 
 
 @dataclass

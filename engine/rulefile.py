@@ -72,7 +72,7 @@ def type_from_spec(spec: dict) -> T.Type:
         return T.record({name: type_from_spec(field) for name, field in spec["fields"].items()})
     if kind == "text" and spec.get("values"):
         return T.enum(spec["values"])
-    return T.SCALARS[kind]
+    return T.SCALARS.get(kind, T.DURATION)
 
 
 def _parameter_value(kind: T.Type, value, file: str, where) -> object:
@@ -95,15 +95,18 @@ def _parameter_value(kind: T.Type, value, file: str, where) -> object:
                                hint=str(error) if "procent" in str(error) else "beløb skrives som tal, procenter som '40 %'") from None
 
 
-def _rule(reader: _FileReader, item: PosDict, when: Expression, index: int | None = None) -> Rule:
+def _rule(reader: _FileReader, item: PosDict, when: Expression, index: int | None = None, computed: bool = False) -> Rule | None:
     reading = item.get("under_reading")
+    then_expr = reader.expression(item, "then") if computed else None
+    if computed and then_expr is None:
+        return None
     return Rule(item["id"], _text(item["title"]), when, str(item["then"]), _sources(item["sources"], reader.display), reader.display,
                 item.start.line, _interpretation(item.get("interpretation")), _text(item.get("gap")),
                 _text(item.get("conflict")), next(iter(reading.items())) if reading else None, index,
-                {key: (where.line, where.column) for key, where in item.pos.items()})
+                {key: (where.line, where.column) for key, where in item.pos.items()}, then_expr)
 
 
-def _table_rule(reader: _FileReader, row: PosDict, inputs: list[Expression], index: int) -> Rule | None:
+def _table_rule(reader: _FileReader, row: PosDict, inputs: list[Expression], index: int, computed: bool) -> Rule | None:
     cells = row["when"]
     if len(cells) != len(inputs):
         reader.errors.append(RammeaftaleError(
@@ -135,21 +138,23 @@ def _table_rule(reader: _FileReader, row: PosDict, inputs: list[Expression], ind
         condition = Node("and", parts, None, parts[0].line, parts[0].column, parts[-1].end_column,
                          " og ".join(part.text for part in parts))
     when = Expression(condition.text, condition, reader.display, row.pos["when"].line, row.pos["when"].column)
-    return _rule(reader, row, when, index)
+    return _rule(reader, row, when, index, computed)
 
 
 def _decision(reader: _FileReader, name: str, spec: PosDict) -> Decision:
     rules, inputs = [], None
+    computed = "type" in spec
     if "rules" in spec:
         for item in spec["rules"]:
             when = reader.expression(item, "when")
-            if when is not None:
-                rules.append(_rule(reader, item, when))
+            rule = _rule(reader, item, when, computed=computed) if when is not None else None
+            if rule is not None:
+                rules.append(rule)
     else:
         table = spec["table"]
         inputs = [reader.expression(table["inputs"], index) for index in range(len(table["inputs"]))]
         for index, row in enumerate(table["rows"], start=1):
-            rule = _table_rule(reader, row, inputs, index)
+            rule = _table_rule(reader, row, inputs, index, computed)
             if rule is not None:
                 rules.append(rule)
     override = None
@@ -158,8 +163,9 @@ def _decision(reader: _FileReader, name: str, spec: PosDict) -> Decision:
         parts = {key: reader.expression(block, key) for key in ("when", "value", "reason", "by") if key in block}
         if all(parts.get(key) for key in ("when", "value", "reason")):
             override = Override(parts["when"], parts["value"], parts["reason"], parts.get("by"), _sources(block["sources"], reader.display))
-    values = {key: _text(value) for key, value in spec["values"].items()}
-    return Decision(name, _text(spec["title"]), values, rules, override, inputs, reader.display, spec.start.line)
+    values = {key: _text(value) for key, value in spec.get("values", {}).items()}
+    kind = type_from_spec({"type": spec["type"], "item": {"type": spec.get("item", "text")}}) if computed else None
+    return Decision(name, _text(spec["title"]), values, rules, override, inputs, reader.display, spec.start.line, kind)
 
 
 def _subject(reader: _FileReader, data: PosDict) -> Subject:
@@ -169,7 +175,8 @@ def _subject(reader: _FileReader, data: PosDict) -> Subject:
     for name, spec in data.get("derived", {}).items():
         expr = reader.expression(spec, "expr")
         if expr is not None:
-            subject.derived[name] = Derived(name, T.SCALARS.get(spec["type"], T.DURATION), _text(spec["title"]), expr,
+            kind = type_from_spec({"type": spec["type"], "item": {"type": spec.get("item", "text")}})
+            subject.derived[name] = Derived(name, kind, _text(spec["title"]), expr,
                                             _text(spec.get("phrase")), _sources(spec.get("sources"), reader.display),
                                             _interpretation(spec.get("interpretation")), spec.get("id"), reader.display,
                                             spec.start.line)
