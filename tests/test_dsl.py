@@ -16,7 +16,7 @@ from rammeaftale.dsl.ast import Node
 from rammeaftale.dsl.checker import Checker, Symbol
 from rammeaftale.dsl.compiler import EvaluationError, compile_expression
 from rammeaftale.dsl.errors import ErrorList, RammeaftaleError
-from rammeaftale.dsl.functions import BY_NAME, Duration, add_duration, month_end, month_start, round_half_up
+from rammeaftale.dsl.functions import BY_NAME, Duration, add_duration, allocate, month_end, month_start, round_half_up
 from rammeaftale.dsl.parser import MAX_EXPRESSION_LENGTH, MAX_NESTING_DEPTH, parse
 
 D = Decimal
@@ -411,7 +411,7 @@ def test_unknown_function():
     error = only_error("maxx(koeb.pladser)")
     assert (error.code, error.column, error.hint) == ("DSL113", 1, "mente du 'max'?")
     error = only_error("frobnicate(1)")
-    assert error.code == "DSL113" and error.hint.startswith("funktioner: abs, all, any, count")
+    assert error.code == "DSL113" and error.hint.startswith("funktioner: abs, all, allocate, any, count")
 
 
 def test_unknown_function_still_checks_its_arguments():
@@ -783,3 +783,21 @@ def test_error_list_carries_the_first_error():
     errors = ErrorList([first, RammeaftaleError("DSL104", "b", file="f.yaml", line=4, column=1)])
     assert (errors.code, errors.line, errors.column, errors.where()) == ("DSL101", 3, 7, "f.yaml:3:7")
     assert errors.render() == "f.yaml:3:7: a [DSL101]\nf.yaml:4:1: b [DSL104]"
+
+
+# -- fordel: proportional split with a declared residual rule ------------------------------------------------
+def test_allocate_reproduces_the_boernehus_nord_table():
+    # 003 L747-784: 2.628.273 kr. split by 0-17-year-olds; Aalborg (the largest) absorbs the rounding residual
+    population = [D(n) for n in (7995, 10918, 13239, 8050, 249, 8648, 4020, 6933, 8982, 7781, 38747)]
+    shares = allocate(D(2628273), population)
+    assert shares == [D(n) for n in (181833, 248312, 301100, 183084, 5663, 196685, 91428, 157680, 204281, 176966, 881241)]
+    assert allocate(D(3091200), population)[-1] == D(1036453)
+
+
+def test_allocate_residual_to_a_named_position_and_empty_keys():
+    assert allocate(D(100), [D(1), D(1), D(1)], D(1)) == [D(34), D(33), D(33)]
+    assert allocate(D(100), [D(1), D(1), D(1)]) == [D(34), D(33), D(33)]   # a tie: the first largest
+    assert allocate(D(100), [D(1), D(1), D(1)], D(3)) == [D(33), D(33), D(34)]
+    assert allocate(D(100), []) == []
+    with pytest.raises(ValueError):
+        allocate(D(100), [D(1)], D(2))
