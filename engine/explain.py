@@ -307,5 +307,7 @@ class Explainer:
             for name in self._used_derived(rule_trace.rule.rule.when.node):
                 if name not in used:
                     used.append(name)
-        answer["explanation"]["inputs"] = self.inputs(env, used)
+        order = {name: index for index, (name, _) in enumerate(self.compiled.derived)}
+        # as calculation steps: each after the steps it uses
+        answer["explanation"]["inputs"] = self.inputs(env, sorted(used, key=order.__getitem__))
         return answer
