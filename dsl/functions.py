@@ -4,7 +4,7 @@ from __future__ import annotations
 import calendar
 import datetime
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Callable
 
 from . import types as T
@@ -138,6 +138,10 @@ def _result_date(kinds):
     return T.DATE if kinds[0].name in ("date", "any") else f"forventede en dato, fik {kinds[0]}"
 
 
+def _date_part(kinds):
+    return T.NUMBER if kinds[0].name in ("date", "any") else f"forventede en dato, fik {kinds[0]}"
+
+
 def _result_days_between(kinds):
     if all(kind.name in ("date", "any") for kind in kinds):
         return T.NUMBER
@@ -221,6 +225,15 @@ FUNCTIONS = [
     Function("allocate", ("fordel",), (2, 3), False, _result_allocate, allocate,
              "fordel et beløb efter en nøgle, afrundet til hele kroner; resten til den største (eller den angivne plads)"),
     Function("item", ("nr",), (2, 2), False, _result_item, _item, "elementet på en plads i en liste (1 = første)"),
+    Function("month_of", ("måned_af", "maaned_af"), (1, 1), False, lambda kinds: _date_part(kinds),
+             lambda day: Decimal(day.month), "månedens nummer (1-12) i en dato"),
+    Function("year_of", ("år_af", "aar_af"), (1, 1), False, lambda kinds: _date_part(kinds),
+             lambda day: Decimal(day.year), "årstallet i en dato"),
+    Function("day_of", ("dag_af",), (1, 1), False, lambda kinds: _date_part(kinds),
+             lambda day: Decimal(day.day), "dagens nummer i måneden"),
+    Function("round_down", ("afrund_ned",), (1, 2), False, _result_round,
+             lambda value, places=Decimal(0): value.quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_DOWN),
+             "afrunding nedad (mod nul)"),
     Function("days_between", ("dage_mellem",), (2, 2), False, _result_days_between,
              lambda first, last: Decimal((last - first).days), "antal dage fra første til anden dato"),
 ]

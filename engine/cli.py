@@ -19,10 +19,11 @@ from ..dsl.errors import RammeaftaleError
 from . import fmt
 from .evaluate import evaluate_subject
 from .explain import Explainer
-from .facts import check_readings, facts_schema, load_facts
+from .facts import check_readings, facts_schema, load_facts, not_a_mapping
 from .periods import compiled_periods, default_rules_dir, load_all, select
 from .schema import packaged_schema
 from .sources import find_sources_dir, provision_sources, quote_error
+from .yamlsafe import load_file
 
 
 LABELS = {
@@ -101,6 +102,17 @@ def _readings(pairs: list[str]) -> dict:
     return readings
 
 
+def _subject_types(paths: list[str]) -> set[str]:
+    """The subject types the facts files name (their top-level lists), to find the region when none is given."""
+    found = set()
+    for path in paths:
+        data, _ = load_file(path)
+        if not isinstance(data, dict):
+            raise not_a_mapping(path)
+        found |= {key for key in data if key not in ("readings", "date")}
+    return found
+
+
 def _dump(data) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
 
@@ -111,7 +123,7 @@ def cmd_evaluate(args, out: Console) -> int:
     day = _date(args.date)
     if not args.period and day is None:
         raise UsageError("angiv --period eller --date" if args.lang == "da" else "give --period or --date")
-    compiled = select(root, args.period, args.region, day)
+    compiled = select(root, args.period, args.region, day, _subject_types(args.facts))
     period = compiled.period
     cli_readings = _readings(args.reading)
     check_readings(cli_readings, period, None, None)

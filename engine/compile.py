@@ -44,6 +44,9 @@ class CompiledSubject:
     derived: list[tuple[str, object]]        # (name, closure), in dependency order
     decisions: list[CompiledDecision]        # in dependency order
     uses: dict[str, set[str]]                # derived/decision -> the derived facts and decisions it reads
+    steps: list[tuple[str, object]] = field(default_factory=list)
+    # derived facts and decisions interleaved in one dependency order: (name, closure) or (name, CompiledDecision),
+    # so a derived fact may read a decision and a decision a derived fact
 
 
 @dataclass
@@ -63,9 +66,11 @@ def compile_period(period: Period) -> CompiledPeriod:
         order = topological_order(graph, subject, errors)
         if errors:
             raise ErrorList(errors)
-        derived = [(item, compile_expression(subject.derived[item].expr.node)) for item in order if item in subject.derived]
-        decisions = [_compile_decision(subject.decisions[item]) for item in order if item in subject.decisions]
-        subjects[name] = CompiledSubject(subject, derived, decisions, graph)
+        steps = [(item, compile_expression(subject.derived[item].expr.node)) if item in subject.derived
+                 else (item, _compile_decision(subject.decisions[item])) for item in order]
+        derived = [step for step in steps if step[0] in subject.derived]
+        decisions = [step[1] for step in steps if step[0] in subject.decisions]
+        subjects[name] = CompiledSubject(subject, derived, decisions, graph, steps)
     return CompiledPeriod(period, subjects)
 
 

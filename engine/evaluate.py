@@ -42,31 +42,21 @@ def environment(compiled: CompiledSubject, facts: dict, parameters_on: datetime.
     return env
 
 
-def derive(compiled: CompiledSubject, env: dict) -> dict[str, RammeaftaleError]:
-    """Compute derived facts in dependency order; a derived fact that cannot be computed is None."""
-    errors = {}
-    for name, run in compiled.derived:
-        try:
-            env[name] = run(env)
-        except RammeaftaleError as error:
-            env[name] = None
-            errors[name] = error
-    return errors
-
-
 def decide_fast(compiled: CompiledSubject, env: dict, readings: dict) -> dict:
-    """Values only, no explanation: the first matching rule per decision, then any override."""
+    """Values only, no explanation: derived facts, then per decision the first matching rule and any override."""
     results = {}
-    for decision in compiled.decisions:
+    for name, step in compiled.steps:
+        if not isinstance(step, CompiledDecision):
+            env[name] = step(env)
+            continue
         value = None
-        for item in decision.active_rules(readings):
+        for item in step.active_rules(readings):
             if item.run(env):
                 value = item.value(env)
                 break
-        if decision.override_when is not None and decision.override_when(env):
-            value = decision.override_value(env)
-        env[decision.decision.name] = value
-        results[decision.decision.name] = value
+        if step.override_when is not None and step.override_when(env):
+            value = step.override_value(env)
+        env[name] = results[name] = value
     return results
 
 
@@ -106,14 +96,20 @@ def evaluate_subject(compiled: CompiledSubject, facts: dict, readings: dict, day
                      only: set[str] | None = None) -> tuple[dict[str, DecisionResult], dict]:
     """Every decision with its traces. Returns (results by decision name, the environment used)."""
     env = environment(compiled, facts, day)
-    derive_errors = derive(compiled, env)
+    failures: dict[str, RammeaftaleError] = {}   # derived facts that could not be computed, and why
     results = {}
-    for decision in compiled.decisions:
-        name = decision.decision.name
+    for name, step in compiled.steps:
+        if not isinstance(step, CompiledDecision):
+            try:
+                env[name] = step(env)
+            except RammeaftaleError as error:
+                env[name] = None
+                failures[name] = error
+            continue
         try:
-            result = _decide_traced(decision, env, readings)
+            result = _decide_traced(step, env, readings)
         except RammeaftaleError as error:
-            cause = next((derive_errors[used] for used in compiled.uses.get(name, ()) if used in derive_errors), None)
+            cause = next((failures[used] for used in compiled.uses.get(name, ()) if used in failures), None)
             result = DecisionResult(name, None, None, error=cause or error, readings=readings)
         env[name] = result.value
         if only is None or name in only:

@@ -31,7 +31,8 @@ WORDS = {
            "override": "Fastsat ved vurdering{by}: {reason}. Kriterierne alene giver {criteria} (regel {rule}).",
            "by": " af {by}", "error": "kunne ikke afgøres: {message}", "reading": "læsning",
            "chosen": "Valgt læsning", "alternative": "Alternativ", "why": "Begrundelse", "selectable": "kan vælges med --reading {reading}={option}",
-           "gap": "Hul i kilden", "conflict": "Kilderne er uenige", "not_evaluated": "ikke vurderet"},
+           "gap": "Hul i kilden", "conflict": "Kilderne er uenige", "not_evaluated": "ikke vurderet",
+           "not_applicable": "ikke relevant"},
     "en": {"is": "is", "requires": "requires", "one_of": "one of", "none_of": "none of", "short": "{d} short",
            "over": "{d} too much", "points": "percentage points", "true": "met", "false": "not met",
            "rule": "rule", "decided_by": "decided by", "no_rule": "no rule covers this case",
@@ -41,7 +42,8 @@ WORDS = {
            "override": "Set by assessment{by}: {reason}. The criteria alone give {criteria} (rule {rule}).",
            "by": " by {by}", "error": "could not be decided: {message}", "reading": "reading",
            "chosen": "Chosen reading", "alternative": "Alternative", "why": "Why", "selectable": "selectable with --reading {reading}={option}",
-           "gap": "Gap in the source", "conflict": "The sources disagree", "not_evaluated": "not evaluated"},
+           "gap": "Gap in the source", "conflict": "The sources disagree", "not_evaluated": "not evaluated",
+           "not_applicable": "not applicable"},
 }
 
 
@@ -166,9 +168,11 @@ class Explainer:
                     "; ".join(words["selectable"].format(reading=reading_id, option=option) for option in others) + ")"
         return {"code": "interpretation", "text": text}
 
-    def _used_derived(self, rule_trace_node: Node) -> list[str]:
-        """Derived facts a condition reads, directly or through other derived facts (in a stable order)."""
-        found, stack = [], [n.value for n in rule_trace_node.walk() if n.kind == "name"]
+    def _used_derived(self, rule) -> list[str]:
+        """Derived facts a rule reads in its condition or its computed outcome, directly or through other derived
+        facts (in a stable order): the calculation steps behind its answer."""
+        nodes = [rule.when.node] + ([rule.then_expr.node] if rule.then_expr is not None else [])
+        found, stack = [], [n.value for node in nodes for n in node.walk() if n.kind == "name"]
         while stack:
             name = stack.pop(0)
             if name in self.subject.derived and name not in found:
@@ -182,10 +186,16 @@ class Explainer:
             flags.append({"code": "error", "text": self.words["error"].format(message=result.error.render(self.lang))})
             return flags
         if result.rule is None:
-            flags.append({"code": "gap", "text": self.words["no_rule"]})
+            not_applicable = self.subject.decisions[result.name].not_applicable
+            if result.override is not None:
+                pass  # the assessment decided where no rule did; its flag follows
+            elif not_applicable:
+                flags.append({"code": "not_applicable", "text": not_applicable[self.lang]})
+            else:
+                flags.append({"code": "gap", "text": self.words["no_rule"]})
         else:
             rule = result.rule.rule
-            for name in self._used_derived(rule.when.node):
+            for name in self._used_derived(rule):
                 derived = self.subject.derived[name]
                 if derived.interpretation:
                     flags.append(self._interpretation_flag(derived.id or name, derived.interpretation, result.readings))
@@ -252,7 +262,7 @@ class Explainer:
         rule = result.rule.rule if result.rule else None
         sources = []
         if rule:
-            for name in self._used_derived(rule.when.node):
+            for name in self._used_derived(rule):
                 sources.extend(self.subject.derived[name].sources)
             sources = list(rule.sources) + [source for source in sources if source not in rule.sources]
         if result.override:
@@ -284,6 +294,8 @@ class Explainer:
             return f"{title}: {self.words['error'].format(message=result.error.message if self.lang == 'da' else result.error.message_en)}"
         value = self.value_label(result.name, result.value)
         if result.rule is None and not result.override:
+            if decision.not_applicable:
+                return f"{title}: {self.words['not_applicable']} — {decision.not_applicable[self.lang]}"
             return f"{title}: {self.words['no_rule']}"
         if result.override:
             return f"{title}: {value}. {self._override_text(result)}"
@@ -304,7 +316,7 @@ class Explainer:
         answer = self.decision(result)
         used = []
         for rule_trace in result.tried + result.others:
-            for name in self._used_derived(rule_trace.rule.rule.when.node):
+            for name in self._used_derived(rule_trace.rule.rule):
                 if name not in used:
                     used.append(name)
         order = {name: index for index, (name, _) in enumerate(self.compiled.derived)}

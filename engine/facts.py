@@ -112,10 +112,14 @@ def _record_label(data, path) -> str | None:
     return None
 
 
+def not_a_mapping(file: str) -> RammeaftaleError:
+    return RammeaftaleError("FACTS001", "en faktafil skal være en samling felter, fx 'tilbud: [...]'",
+                            message_en="a facts file must be a mapping, e.g. 'tilbud: [...]'", file=file, line=1, column=1)
+
+
 def parse_facts(data, file: str, period: Period) -> list[SubjectFacts]:
     if not isinstance(data, PosDict):
-        raise RammeaftaleError("FACTS001", "en faktafil skal være en samling felter, fx 'tilbud: [...]'",
-                               message_en="a facts file must be a mapping, e.g. 'tilbud: [...]'", file=file, line=1, column=1)
+        raise not_a_mapping(file)
     def name_path(path):
         """"tilbud 'palleshave', felt 'pladser'" instead of a bare path."""
         label = _record_label(data, path)

@@ -77,6 +77,7 @@ class Decision:
     file: str
     line: int
     type: Type | None = None               # a computed decision's type (its rules' `then` are expressions)
+    not_applicable: dict | None = None     # why no value when no rule applies (instead of a gap)
 
 
 @dataclass
@@ -118,6 +119,7 @@ class Fact:
     type: Type
     spec: dict                               # the declaration as written (for the facts JSON Schema)
     title: dict | None
+    phrase: dict | None = None
 
 
 @dataclass

@@ -66,15 +66,19 @@ def compiled_periods(root: Path) -> dict[tuple[str, str], CompiledPeriod]:
     return compiled
 
 
-def select(root: Path, period_id: str | None, region: str | None, day: datetime.date | None = None) -> CompiledPeriod:
-    """The period asked for: by id, or else the one whose validity covers `day`."""
+def select(root: Path, period_id: str | None, region: str | None, day: datetime.date | None = None,
+           subjects: set[str] | None = None) -> CompiledPeriod:
+    """The period asked for: by id, or else the one whose validity covers `day`. Without a region, the one
+    region whose rules know the facts' subject types."""
     compiled = compiled_periods(root)
     regions = sorted({key[0] for key in compiled})
     if region is None:
-        if len(regions) > 1 and not period_id:
+        if len(regions) > 1 and subjects:
+            regions = sorted({key[0] for key, item in compiled.items() if subjects <= set(item.period.subjects)}) or regions
+        if len(regions) > 1:
             raise RammeaftaleError("CLI002", "vælg en region med --region", message_en="choose a region with --region",
                                    hint="regioner: " + ", ".join(regions))
-        region = regions[0] if len(regions) == 1 else "syddanmark"
+        region = regions[0]
     candidates = [item for key, item in compiled.items() if key[0] == region]
     if not candidates:
         raise RammeaftaleError("CLI002", f"ukendt region '{region}'", message_en=f"unknown region '{region}'",

@@ -14,6 +14,7 @@ from pathlib import Path
 from ..dsl import types as T
 from ..dsl.ast import Node
 from ..dsl.errors import ErrorList, RammeaftaleError
+from ..dsl.functions import Duration
 from ..dsl.parser import parse
 from .model import (Decision, Derived, Expression, Fact, Interpretation, Override, Parameter, Period, Reading, Rule,
                     Source, Subject)
@@ -79,20 +80,26 @@ def _parameter_value(kind: T.Type, value, file: str, where) -> object:
     try:
         if kind.name == "date":
             return datetime.date.fromisoformat(str(value))
+        if kind.name == "duration":
+            node = parse(str(value))
+            if node.kind != "quantity" or node.value[1] not in ("months", "days", "years") or node.value[0] % 1:
+                raise ValueError("skriv en varighed som '2 måneder', '30 dage' eller '1 år'")
+            amount, unit = int(node.value[0]), node.value[1]
+            return {"months": Duration(months=amount), "years": Duration(months=12 * amount), "days": Duration(days=amount)}[unit]
         if kind.name in ("number", "kr", "pct"):
             if isinstance(value, str) and value.strip().endswith("%"):
-                return Decimal(value.strip()[:-1].strip()) / 100
+                return Decimal(value.strip()[:-1].strip().replace(",", ".")) / 100
             if kind.name == "pct":
                 raise ValueError("skriv procent med %-tegn")
             return Decimal(str(value))
         if kind.name == "list":
             return [_parameter_value(kind.item, item, file, where) for item in value]
         return value
-    except (ValueError, ArithmeticError) as error:
+    except (ValueError, ArithmeticError, RammeaftaleError) as error:
         raise RammeaftaleError("RULE010", f"værdien '{value}' passer ikke til typen {kind}",
                                message_en=f"the value '{value}' does not fit the type {kind.name}", file=file,
                                line=where.line, column=where.column,
-                               hint=str(error) if "procent" in str(error) else "beløb skrives som tal, procenter som '40 %'") from None
+                               hint=str(error) if "skriv" in str(error) else "beløb skrives som tal, procenter som '40 %'") from None
 
 
 def _rule(reader: _FileReader, item: PosDict, when: Expression, index: int | None = None, computed: bool = False) -> Rule | None:
@@ -165,13 +172,14 @@ def _decision(reader: _FileReader, name: str, spec: PosDict) -> Decision:
             override = Override(parts["when"], parts["value"], parts["reason"], parts.get("by"), _sources(block["sources"], reader.display))
     values = {key: _text(value) for key, value in spec.get("values", {}).items()}
     kind = type_from_spec({"type": spec["type"], "item": {"type": spec.get("item", "text")}}) if computed else None
-    return Decision(name, _text(spec["title"]), values, rules, override, inputs, reader.display, spec.start.line, kind)
+    return Decision(name, _text(spec["title"]), values, rules, override, inputs, reader.display, spec.start.line, kind,
+                    _text(spec.get("not_applicable")))
 
 
 def _subject(reader: _FileReader, data: PosDict) -> Subject:
     subject = Subject(data["subject"], _text(data["title"]), reader.display)
     for name, spec in data.get("facts", {}).items():
-        subject.facts[name] = Fact(name, type_from_spec(spec), spec, _text(spec.get("title")))
+        subject.facts[name] = Fact(name, type_from_spec(spec), spec, _text(spec.get("title")), _text(spec.get("phrase")))
     for name, spec in data.get("derived", {}).items():
         expr = reader.expression(spec, "expr")
         if expr is not None:

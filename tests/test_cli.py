@@ -107,7 +107,7 @@ def test_check_json_lists_provisions_with_verified_quotes(capsys):
     assert code == 0
     document = json.loads(out)
     assert document["format"] == "rammeaftale.check/1" and document["ok"] is True and document["errors"] == []
-    [period] = [item for item in document["periods"] if item["period"] == "2018"]
+    [period] = [item for item in document["periods"] if (item["region"], item["period"]) == ("syddanmark", "2018")]
     assert (period["region"], period["valid_from"], period["valid_to"], period["extends"]) == ("syddanmark", "2018-01-01", "2018-12-31", None)
     ids = {provision["id"] for provision in period["provisions"]}
     assert {"syd2018.kategori.hoejt_specialiseret", "syd2018.kategori.klynge", "syd2018.kategori.lokal",
@@ -120,8 +120,8 @@ def test_check_json_lists_provisions_with_verified_quotes(capsys):
 
 def test_periods_and_schema(capsys):
     code, out, _ = run(capsys, "periods", "--format", "json")
-    assert code == 0 and json.loads(out)[0]["period"] == "2018"
-    code, out, _ = run(capsys, "schema", "facts", "--period", "2018")
+    assert code == 0 and ("syddanmark", "2018") in {(row["region"], row["period"]) for row in json.loads(out)}
+    code, out, _ = run(capsys, "schema", "facts", "--period", "2018", "--region", "syddanmark")
     schema = json.loads(out)
     assert schema["properties"]["tilbud"]["items"]["properties"]["driftsform"]["enum"] == ["kommunal", "regional", "driftsoverenskomst", "privat"]
     code, out, _ = run(capsys, "schema", "rules")
@@ -132,3 +132,16 @@ def test_periods_and_schema(capsys):
 def test_usage_errors_exit_2(capsys, argv):
     code, _, err = run(capsys, *argv)
     assert code == 2 and "rammeaftale:" in err
+
+
+def test_a_decision_that_does_not_concern_the_case_is_not_a_gap(capsys):
+    path = str(REPO / "fixtures" / "syddanmark" / "2018" / "opsigelse.yaml")
+    code, out, _ = run(capsys, "evaluate", path, "--period", "2018", "--region", "syddanmark", "--format", "json",
+                       "--decision", "ny_pakke_fra")
+    found = {subject["id"]: subject["decisions"]["ny_pakke_fra"] for subject in json.loads(out)["subjects"]}
+    assert code == 0
+    assert found["eksempel_14_januar"]["value"] is None
+    assert found["eksempel_14_januar"]["flags"] == [{"code": "not_applicable", "text": "gælder kun ved skift af ydelsespakke"}]
+    assert found["eksempel_14_januar"]["explanation"]["summary"] == \
+        "Den nye ydelsespakke gælder fra: ikke relevant — gælder kun ved skift af ydelsespakke"
+    assert found["pakkeskift_et_trin"]["value"] == "2018-02-14" and found["pakkeskift_et_trin"]["flags"] == []

@@ -1,0 +1,465 @@
+"""Syddanmark 2018, lukning and overtagelse (Bilag 9, 001 L3926-3991; Bilag 17, 001 L4733-4974).
+
+Every table of Bilag 17 is reproduced to the unit (t.kr., although the tables say "Mio. kr."), and every 5 % boundary
+is tested just below, at and just above.
+"""
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+import yaml
+
+from rammeaftale.engine.evaluate import evaluate_subject
+from rammeaftale.engine.explain import Explainer
+from rammeaftale.engine.facts import load_facts_text
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "syddanmark" / "2018"
+
+
+def run(period, subject: str, record: dict, readings: dict | None = None, lang: str = "da") -> dict:
+    """Evaluate one record of `subject` through the facts parser and explain every decision."""
+    text = yaml.safe_dump({subject: [record]}, allow_unicode=True)
+    facts = load_facts_text(text, "test.yaml", period.period)[0]
+    chosen = {**period.default_readings(), **(readings or {})}
+    compiled = period.subjects[subject]
+    results, env = evaluate_subject(compiled, facts.values, chosen, datetime.date(2018, 6, 1))
+    explainer = Explainer(compiled, period.period, lang)
+    return {name: explainer.explain(result, env) for name, result in results.items()}
+
+
+def fixture(name: str, record_id: str) -> dict:
+    data = yaml.safe_load((FIXTURES / f"{name}.yaml").read_text(encoding="utf-8"))
+    (subject, records), = data.items()
+    record = next(item for item in records if item["id"] == record_id)
+    record = {key: value for key, value in record.items() if key != "provenance"}
+    return subject, record
+
+
+def value(answer) -> D | str | list:
+    item = answer["value"]
+    if isinstance(item, list):
+        return [D(element) for element in item]
+    try:
+        return D(item)
+    except Exception:
+        return item
+
+
+def enhed(navn, budget, indtaegter, omkostninger, overfoersel):
+    return {"navn": navn, "budget": budget, "indtaegter": indtaegter, "omkostninger": omkostninger, "overfoersel": overfoersel}
+
+
+def flags(answer, code):
+    return [flag["text"] for flag in answer["flags"] if flag["code"] == code]
+
+
+# == Kommunal lukning, Bilag 17 Eksempel 1 and 2 (001 L4742-4788) ==========================================
+def test_kommunal_example_1_deficit_reproduces_the_table(syd2018):
+    subject, record = fixture("lukning_kommunal", "bilag17_eks1")
+    answer = run(syd2018, subject, record)
+    assert answer["efterregulering_ved_lukning"]["value"] == "gaelder"
+    assert value(answer["del_over_graensen"]) == D(500)
+    assert value(answer["ekstraopkraevning"]) == D(125)          # "Ekstraopkrævning ifm lukning 125"
+    assert value(answer["efterreguleres_aar2"]) == D(375)        # "Efterreguleres i taksterne år +2 ... 375"
+    assert value(answer["viderefoeres_aar1"]) == D(4000)         # "Videreføres i driften år +1 ... 4.000"
+    inputs = answer["del_over_graensen"]["explanation"]["inputs"]
+    assert inputs["center_budget"]["value"] == "80000"
+    assert inputs["center_aarsresultat"]["value"] == "2000"     # "Årsresultat ... 2.000"
+    assert inputs["center_akkumuleret"]["value"] == "4500"      # "Akkumuleret resultat ... 4.500"
+    assert D(inputs["center_pct"]["value"]) == D("0.05625")     # "5,6%"
+    assert answer["del_over_graensen"]["rule"] == "syd2018.lukning.kommunal_over_5pct_budget"
+    assert answer["ekstraopkraevning"]["rule"] == "syd2018.lukning.kommunal_ekstraopkraevning"
+
+
+def test_kommunal_example_2_surplus_is_the_mirror(syd2018):
+    subject, record = fixture("lukning_kommunal", "bilag17_eks2")
+    answer = run(syd2018, subject, record)
+    assert value(answer["del_over_graensen"]) == D(-500)
+    assert value(answer["ekstraopkraevning"]) == D(-125)
+    assert value(answer["efterreguleres_aar2"]) == D(-375)
+    assert value(answer["viderefoeres_aar1"]) == D(-4000)
+    inputs = answer["del_over_graensen"]["explanation"]["inputs"]
+    assert inputs["center_akkumuleret"]["value"] == "-4500"
+    assert inputs["center_aarsresultat"]["value"] == "-2000"
+
+
+def test_kommunal_split_among_betalingskommuner_by_belaegningsdage(syd2018):
+    subject, record = fixture("lukning_kommunal", "bilag17_eks1")
+    answer = run(syd2018, subject, record)
+    # 125 × 1460/2555 = 71,43; × 730/2555 = 35,71; × 365/2555 = 17,86 → 71, 36, 18 (sum 125)
+    assert value(answer["fordeling"]) == [D(71), D(36), D(18)]
+    assert answer["fordeling"]["rule"] == "syd2018.lukning.kommunal_fordeling"
+    assert flags(answer["fordeling"], "interpretation")
+
+
+def test_kommunal_split_residual_goes_to_most_belaegningsdage(syd2018):
+    subject, record = fixture("lukning_kommunal", "bilag17_eks1")
+    record["betalingskommuner"] = [{"kommune": "A", "belaegningsdage": 1}, {"kommune": "B", "belaegningsdage": 1},
+                                   {"kommune": "C", "belaegningsdage": 2}]
+    # 125/4 = 31,25 → 31, 31, 62,5 → 63; sum 125 (residual 0)
+    assert value(run(syd2018, subject, record)["fordeling"]) == [D(31), D(31), D(63)]
+    record["betalingskommuner"] = [{"kommune": "A", "belaegningsdage": 1}] * 3
+    # 41,67 each → 42, 42, 42 = 126; the residual -1 goes to the first largest
+    assert value(run(syd2018, subject, record)["fordeling"]) == [D(41), D(42), D(42)]
+
+
+def test_kommunal_no_split_without_belaegningsdage(syd2018):
+    subject, record = fixture("lukning_kommunal", "bilag17_eks1")
+    record["betalingskommuner"] = []
+    answer = run(syd2018, subject, record)
+    assert answer["fordeling"]["rule"] is None
+    assert value(answer["ekstraopkraevning"]) == D(125)
+
+
+def _kommunal_with_enhed3_overfoersel(syd2018, overfoersel, readings=None):
+    subject, record = fixture("lukning_kommunal", "bilag17_eks1")
+    record["enheder"][2]["overfoersel"] = overfoersel
+    return run(syd2018, subject, record, readings)
+
+
+@pytest.mark.parametrize("overfoersel, akkumuleret, over, rule", [
+    (1999, 3999, 0, "syd2018.lukning.kommunal_inden_for_5pct_budget"),    # just below 4.000 = 5 % of 80.000
+    (2000, 4000, 0, "syd2018.lukning.kommunal_inden_for_5pct_budget"),    # at: inclusive, nothing above
+    (2001, 4001, 1, "syd2018.lukning.kommunal_over_5pct_budget"),         # just above
+])
+def test_kommunal_5pct_boundary_deficit(syd2018, overfoersel, akkumuleret, over, rule):
+    answer = _kommunal_with_enhed3_overfoersel(syd2018, overfoersel)
+    assert answer["del_over_graensen"]["rule"] == rule
+    assert answer["del_over_graensen"]["explanation"]["inputs"]["center_akkumuleret"]["value"] == str(akkumuleret)
+    assert value(answer["del_over_graensen"]) == D(over)
+    assert value(answer["ekstraopkraevning"]) == D(over) * D("0.25")
+    assert value(answer["viderefoeres_aar1"]) == D(akkumuleret - over)
+
+
+@pytest.mark.parametrize("overfoersel, over", [(-5999, 0), (-6000, 0), (-6001, -1)])
+def test_kommunal_5pct_boundary_surplus(syd2018, overfoersel, over):
+    # Enhed 3 with indtægter -38.000 + omkostninger 40.000 = +2.000; total årsresultat 2.000; overførsel 0 - 500 + x
+    answer = _kommunal_with_enhed3_overfoersel(syd2018, overfoersel)
+    akkumuleret = 2000 + 500 - 500 + overfoersel
+    assert answer["del_over_graensen"]["explanation"]["inputs"]["center_akkumuleret"]["value"] == str(akkumuleret)
+    assert value(answer["del_over_graensen"]) == D(over)
+    assert value(answer["efterreguleres_aar2"]) == D(over) * D("0.75")
+
+
+def test_kommunal_why_not_names_the_limit(syd2018):
+    answer = _kommunal_with_enhed3_overfoersel(syd2018, 2500)
+    why = " ".join(item["text"] if isinstance(item, dict) and "text" in item else str(item)
+                   for item in answer["del_over_graensen"]["why_not"])
+    assert "syd2018.lukning.kommunal_inden_for_5pct_budget" in why
+    assert "højst 5 %" in why
+
+
+def test_kommunal_reading_budget_flags_conflict_and_names_alternative(syd2018):
+    subject, record = fixture("lukning_kommunal", "bilag17_eks1")
+    answer = run(syd2018, subject, record)["del_over_graensen"]
+    assert any("--reading lukning_grundlag=resultat" in text for text in flags(answer, "interpretation"))
+    assert any("5 procent af centrets samlede over-/underskud" in text for text in flags(answer, "conflict"))
+
+
+def test_kommunal_reading_resultat_uses_5pct_of_the_result(syd2018):
+    subject, record = fixture("lukning_kommunal", "bilag17_eks1")
+    answer = run(syd2018, subject, record, {"lukning_grundlag": "resultat"})
+    # 5 % of 4.500 = 225 stays; 4.275 above; 25 % of it = 1.068,75
+    assert answer["del_over_graensen"]["rule"] == "syd2018.lukning.kommunal_over_5pct_resultat"
+    assert value(answer["del_over_graensen"]) == D(4275)
+    assert value(answer["ekstraopkraevning"]) == D("1068.75")
+    assert value(answer["efterreguleres_aar2"]) == D("3206.25")
+    assert value(answer["viderefoeres_aar1"]) == D(225)
+    surplus = run(syd2018, *fixture("lukning_kommunal", "bilag17_eks2"), {"lukning_grundlag": "resultat"})
+    assert value(surplus["ekstraopkraevning"]) == D("-1068.75")
+
+
+def test_kommunal_reading_resultat_zero_result(syd2018):
+    subject, record = fixture("lukning_kommunal", "bilag17_eks1")
+    record["enheder"] = [enhed("Enhed 1", 20000, -20000, 20000, 0), enhed("Enhed 2", 20000, -20000, 20000, 0)]
+    answer = run(syd2018, subject, record, {"lukning_grundlag": "resultat"})
+    assert answer["del_over_graensen"]["rule"] is None
+    default = run(syd2018, subject, record)
+    assert value(default["del_over_graensen"]) == D(0)
+    assert value(default["ekstraopkraevning"]) == D(0)
+
+
+@pytest.mark.parametrize("change, rule", [
+    ({"kategori": "lokalt_tilbud"}, "syd2018.lukning.kommunal_kun_klynge_hs"),
+    ({"samlet_lukning": False}, "syd2018.lukning.kommunal_kun_samlet"),
+    ({"eget_budget_og_takster": False}, "syd2018.lukning.kommunal_eget_budget"),
+    ({"lukket_enhed": "Enhed 9"}, "syd2018.lukning.kommunal_enhed_ukendt"),
+])
+def test_kommunal_rule_does_not_apply(syd2018, change, rule):
+    subject, record = fixture("lukning_kommunal", "bilag17_eks1")
+    record.update(change)
+    answer = run(syd2018, subject, record)
+    assert (answer["efterregulering_ved_lukning"]["value"], answer["efterregulering_ved_lukning"]["rule"]) == ("gaelder_ikke", rule)
+    assert answer["ekstraopkraevning"]["rule"] is None
+
+
+def test_kommunal_unknown_enhed_is_a_gap(syd2018):
+    subject, record = fixture("lukning_kommunal", "bilag17_eks1")
+    record["lukket_enhed"] = "Enhed 9"
+    answer = run(syd2018, subject, record)["efterregulering_ved_lukning"]
+    assert any("forudsætter at det lukkede tilbud hører under centret" in text for text in flags(answer, "gap"))
+
+
+def test_kommunal_units_label_conflict_is_flagged(syd2018):
+    answer = run(syd2018, *fixture("lukning_kommunal", "bilag17_eks1"))["ekstraopkraevning"]
+    assert any("Mio. kr." in text and "t.kr." in text for text in flags(answer, "conflict"))
+
+
+def test_kommunal_closed_enhed_share_scales_the_charge(syd2018):
+    subject, record = fixture("lukning_kommunal", "bilag17_eks1")
+    record["lukket_enhed"] = "Enhed 3"                    # 40/80 = 50 % of the 500 above 5 %
+    answer = run(syd2018, subject, record)
+    assert value(answer["ekstraopkraevning"]) == D(250)
+    assert value(answer["efterreguleres_aar2"]) == D(250)
+
+
+def test_kommunal_english_explanation(syd2018):
+    answer = run(syd2018, *fixture("lukning_kommunal", "bilag17_eks1"), lang="en")["ekstraopkraevning"]
+    assert answer["explanation"]["summary"].startswith("Extra charge at closure: DKK 125")
+
+
+# == Regional lukning of an afdeling, Bilag 17 a and b (001 L4801-4871) =====================================
+def test_regional_example_a_whole_deficit_covered_by_the_enhed(syd2018):
+    answer = run(syd2018, *fixture("lukning_regional", "bilag17_afdeling_a"))
+    assert value(answer["daekkes_af_enheden"]) == D(4000)        # "Videreføres i driften år +1 4.000"
+    assert value(answer["daekkes_af_andre"]) == D(0)             # "Dækkes af andre økonomiske enheder 0"
+    assert value(answer["efterreguleres_aar2"]) == D(0)
+    assert answer["daekkes_af_enheden"]["rule"] == "syd2018.lukning.regional_inden_for_5pct"
+    inputs = answer["daekkes_af_enheden"]["explanation"]["inputs"]
+    assert inputs["enhed_akkumuleret"]["value"] == "4000"       # "Akkumuleret resultat ... 4.000"
+    assert D(inputs["enhed_pct"]["value"]) == D("0.05")          # "5,0%"
+    assert inputs["enhed_aarsresultat"]["value"] == "2000"
+
+
+def test_regional_example_b_500_covered_by_other_enheder(syd2018):
+    answer = run(syd2018, *fixture("lukning_regional", "bilag17_afdeling_b"))
+    assert value(answer["daekkes_af_enheden"]) == D(4000)        # "(4 mio kr.)"
+    assert value(answer["daekkes_af_andre"]) == D(500)           # "(0,5 mio. kr.)", "Dækkes af andre ... 500"
+    assert value(answer["fordeling_andre"]) == [D(300), D(200)]  # illustrative budgets 60.000 / 40.000
+    assert answer["daekkes_af_andre"]["rule"] == "syd2018.lukning.regional_andre_over_5pct"
+    assert D(answer["daekkes_af_enheden"]["explanation"]["inputs"]["enhed_pct"]["value"]) == D("0.05625")  # "5,6%"
+    assert any("4 mio kr." in text for text in flags(answer["daekkes_af_enheden"], "conflict"))
+
+
+@pytest.mark.parametrize("overfoersel, enheden, andre", [(2499, 3999, 0), (2500, 4000, 0), (2501, 4000, 1)])
+def test_regional_5pct_boundary(syd2018, overfoersel, enheden, andre):
+    subject, record = fixture("lukning_regional", "bilag17_afdeling_a")
+    record["afdelinger"][2]["overfoersel"] = overfoersel
+    answer = run(syd2018, subject, record)
+    assert value(answer["daekkes_af_enheden"]) == D(enheden)
+    assert value(answer["daekkes_af_andre"]) == D(andre)
+
+
+def test_regional_surplus_mirror(syd2018):
+    subject, record = fixture("lukning_regional", "bilag17_afdeling_b")
+    record["afdelinger"] = [enhed("Afdeling 1", 20000, -20000, 20000, 0), enhed("Afdeling 2", 20000, -20000, 20000, 0),
+                            enhed("Afdeling 3", 40000, -42000, 40000, -2500)]
+    answer = run(syd2018, subject, record)                      # -4.500 = -5,6 %
+    assert value(answer["daekkes_af_enheden"]) == D(-4000)
+    assert value(answer["daekkes_af_andre"]) == D(-500)
+    assert value(answer["fordeling_andre"]) == [D(-300), D(-200)]
+    record["afdelinger"][2]["overfoersel"] = -2000               # -4.000 = -5,0 %: all internal
+    answer = run(syd2018, subject, record)
+    assert (value(answer["daekkes_af_enheden"]), value(answer["daekkes_af_andre"])) == (D(-4000), D(0))
+
+
+def test_regional_not_for_lokalt_and_unknown_afdeling(syd2018):
+    subject, record = fixture("lukning_regional", "bilag17_afdeling_b")
+    answer = run(syd2018, subject, {**record, "kategori": "lokalt_tilbud"})
+    assert answer["reglen_gaelder"]["rule"] == "syd2018.lukning.regional_kun_klynge_hs"
+    assert answer["daekkes_af_andre"]["rule"] is None
+    answer = run(syd2018, subject, {**record, "lukket_afdeling": "Afdeling 7"})
+    assert answer["reglen_gaelder"]["value"] == "gaelder_ikke"
+    assert flags(answer["reglen_gaelder"], "gap")
+
+
+def test_regional_no_other_enheder_gives_no_split(syd2018):
+    subject, record = fixture("lukning_regional", "bilag17_afdeling_b")
+    answer = run(syd2018, subject, {**record, "andre_enheder": []})
+    assert answer["fordeling_andre"]["rule"] is None
+    assert value(answer["daekkes_af_andre"]) == D(500)
+
+
+def test_regional_measured_on_the_whole_enhed_is_flagged(syd2018):
+    answer = run(syd2018, *fixture("lukning_regional", "bilag17_afdeling_a"))["daekkes_af_enheden"]
+    texts = " ".join(flags(answer, "interpretation"))
+    assert "hele den økonomiske enheds akkumulerede resultat" in texts
+
+
+# == Lukning of økonomisk enhed D, model a (001 L4874-4916) ================================================
+def test_enhed_d_reproduces_the_table(syd2018):
+    answer = run(syd2018, *fixture("lukning_oekonomisk_enhed", "bilag17_enhed_d"))
+    assert answer["model"]["value"] == "model_a"
+    assert value(answer["daekkes_af_andre_i_alt"]) == D(5000)
+    assert value(answer["daekkes_af_andre"]) == [D(1481), D(1852), D(1667)]
+    assert value(answer["efterreguleres_aar2"]) == D(0)
+    assert value(answer["viderefoeres_aar1"]) == D(3000)
+    assert answer["efterreguleres_aar2"]["rule"] == "syd2018.lukning.enhed_fodnote_ikke_udloest"
+    inputs = answer["efterreguleres_aar2"]["explanation"]["inputs"]
+    assert inputs["antal_over_5pct_efter_fordeling"]["value"] == "0"
+    assert inputs["lukket_akkumuleret"]["value"] == "5000"       # "Akkumuleret resultat ... 5.000"
+    assert inputs["oevrige_budget"]["value"] == "270000"
+    # per-enhed videreføres år +1 (981, -2.148, 4.167): own accumulated result + share
+    own = [-500, -4000, 2500]
+    assert [D(o) + s for o, s in zip(own, value(answer["daekkes_af_andre"]))] == [D(981), D(-2148), D(4167)]
+
+
+def test_enhed_footnote_triggers_above_5pct_after_allocation(syd2018):
+    subject, record = fixture("lukning_oekonomisk_enhed", "bilag17_enhed_d")
+    # C after allocation: 2.500 + 1.666,67 = 4.166,67 = 4,63 % of 90.000. Raise C's overførsel so it passes 4.500.
+    record["enheder"][2]["overfoersel"] = 334                   # 4.500,67 → 0,67 above 5 %
+    answer = run(syd2018, subject, record)
+    assert answer["efterreguleres_aar2"]["rule"] == "syd2018.lukning.enhed_fodnote_over_5pct"
+    assert answer["efterreguleres_aar2"]["explanation"]["inputs"]["antal_over_5pct_efter_fordeling"]["value"] == "1"
+    assert value(answer["efterreguleres_aar2"]) == D(1)          # 0,67 rounded half up
+    assert value(answer["viderefoeres_aar1"]) == D(3333)         # 3.334 - 1
+
+
+@pytest.mark.parametrize("overfoersel, triggered", [(333, False), (D("333.34"), True)])
+def test_enhed_footnote_boundary(syd2018, overfoersel, triggered):
+    subject, record = fixture("lukning_oekonomisk_enhed", "bilag17_enhed_d")
+    # C: 2.500 + x + 5.000 × 90/270 vs 4.500; at x = 333,33.. exactly 5 %
+    record["enheder"][2]["overfoersel"] = float(overfoersel) if isinstance(overfoersel, D) else overfoersel
+    answer = run(syd2018, subject, record)
+    assert (answer["efterreguleres_aar2"]["rule"] == "syd2018.lukning.enhed_fodnote_over_5pct") is triggered
+
+
+def test_enhed_footnote_exactly_at_5pct_is_not_triggered(syd2018):
+    subject, record = fixture("lukning_oekonomisk_enhed", "bilag17_enhed_d")
+    # budgets 90/90/90 + D: share 1/3 each; C's result 2.500 + 2.000 = 4.500 = exactly 5 % of 90.000
+    record["enheder"] = [enhed("A", 90000, -90000, 90000, 0), enhed("B", 90000, -90000, 90000, 0),
+                         enhed("C", 90000, -90000, 90000, 2500), enhed("Økonomisk Enhed D", 60000, -50000, 54000, 2000)]
+    answer = run(syd2018, subject, record)
+    assert value(answer["daekkes_af_andre"]) == [D(2000), D(2000), D(2000)]
+    assert answer["efterreguleres_aar2"]["rule"] == "syd2018.lukning.enhed_fodnote_ikke_udloest"
+    record["enheder"][2]["overfoersel"] = 2501
+    answer = run(syd2018, subject, record)
+    assert value(answer["efterreguleres_aar2"]) == D(1)
+
+
+def test_enhed_surplus_mirror_and_footnote(syd2018):
+    subject, record = fixture("lukning_oekonomisk_enhed", "bilag17_enhed_d")
+    record["enheder"] = [enhed("A", 90000, -90000, 90000, 0), enhed("B", 90000, -90000, 90000, 0),
+                         enhed("C", 90000, -90000, 90000, -3000), enhed("Økonomisk Enhed D", 60000, -60000, 54000, 0)]
+    answer = run(syd2018, subject, record)                      # D: -6.000; each gets -2.000; C: -5.000 < -4.500
+    assert value(answer["daekkes_af_andre"]) == [D(-2000), D(-2000), D(-2000)]
+    assert value(answer["efterreguleres_aar2"]) == D(-500)
+    assert value(answer["viderefoeres_aar1"]) == D(-8500)
+
+
+def test_enhed_kkr_model_and_unknown(syd2018):
+    subject, record = fixture("lukning_oekonomisk_enhed", "bilag17_enhed_d")
+    answer = run(syd2018, subject, {**record, "kkr_anbefalet_model": True})
+    assert (answer["model"]["value"], answer["model"]["rule"]) == ("kkr_model", "syd2018.lukning.enhed_kkr_model")
+    assert answer["daekkes_af_andre"]["rule"] is None
+    answer = run(syd2018, subject, {**record, "lukket_enhed": "Enhed Z"})
+    assert answer["model"]["value"] == "ikke_anvendelig"
+    assert flags(answer["model"], "gap")
+    answer = run(syd2018, subject, {**record, "kkr_anbefalet_model": False})
+    assert answer["model"]["value"] == "model_a"
+
+
+def test_enhed_whole_result_interpretation_flagged(syd2018):
+    answer = run(syd2018, *fixture("lukning_oekonomisk_enhed", "bilag17_enhed_d"))["daekkes_af_andre_i_alt"]
+    assert any("Hele den lukkede enheds akkumulerede resultat (5.000 = 8,3 %)" in text for text in flags(answer, "interpretation"))
+
+
+# == Overtagelse of Enhed 1 (001 L4918-4974) ================================================================
+def test_overtagelse_example_1_deficit(syd2018):
+    answer = run(syd2018, *fixture("lukning_overtagelse", "bilag17_overtagelse_eks1"))
+    assert value(answer["foelger_med"]) == D(1125)               # "Ekstraopkrævning ifm overtagelse 1.125"
+    assert value(answer["viderefoeres_aar1"]) == D(3375)         # "Videreføres i driften år +1 ... 3.375"
+    assert value(answer["efterreguleres_aar2"]) == D(0)
+    inputs = answer["foelger_med"]["explanation"]["inputs"]
+    assert D(inputs["overtaget_andel"]["value"]) == D("0.25")
+    assert answer["foelger_med"]["rule"] == "syd2018.lukning.overtagelse_andel"
+
+
+def test_overtagelse_example_2_surplus(syd2018):
+    answer = run(syd2018, *fixture("lukning_overtagelse", "bilag17_overtagelse_eks2"))
+    assert value(answer["foelger_med"]) == D(-1125)
+    assert value(answer["viderefoeres_aar1"]) == D(-3375)
+    assert value(answer["efterreguleres_aar2"]) == D(0)
+
+
+def test_overtagelse_remainder_not_efterreguleret_is_a_conflict(syd2018):
+    answer = run(syd2018, *fixture("lukning_overtagelse", "bilag17_overtagelse_eks1"))["efterreguleres_aar2"]
+    texts = " ".join(flags(answer, "conflict"))
+    assert "3.375" in texts and "60.000" in texts
+
+
+def test_overtagelse_takes_share_of_total_not_own_result_nor_excess(syd2018):
+    # a result below 5 % still follows the tilbud: Enhed 3 overførsel 0 → total 2.000 (2,5 %); 25 % = 500
+    subject, record = fixture("lukning_overtagelse", "bilag17_overtagelse_eks1")
+    record["enheder"][2]["overfoersel"] = 0
+    answer = run(syd2018, subject, record)
+    assert value(answer["foelger_med"]) == D(500)
+    assert value(answer["viderefoeres_aar1"]) == D(1500)
+
+
+def test_overtagelse_unknown_tilbud(syd2018):
+    subject, record = fixture("lukning_overtagelse", "bilag17_overtagelse_eks1")
+    answer = run(syd2018, subject, {**record, "overtaget_enhed": "Enhed 9"})
+    assert answer["foelger_med"]["rule"] == "syd2018.lukning.overtagelse_ukendt"
+    assert value(answer["foelger_med"]) == D(0)
+    assert flags(answer["foelger_med"], "gap")
+    assert answer["viderefoeres_aar1"]["rule"] is None
+
+
+# == Bilag 9 general duties and explanation content ========================================================
+def test_udbyderens_pligter_kommunal_and_regional(syd2018):
+    answer = run(syd2018, *fixture("lukning_kommunal", "bilag17_eks1"))["udbyderens_pligter"]
+    assert answer["rule"] == "syd2018.lukning.kommunal_rettidig_omhu"
+    assert "tidligst muligt" in answer["value"] and "umiddelbart efter årets regnskabsafslutning" in answer["value"]
+    assert any("hurtigst muligt" in text for text in flags(answer, "gap"))
+    regional = run(syd2018, *fixture("lukning_regional", "bilag17_afdeling_a"))["udbyderens_pligter"]
+    assert regional["rule"] == "syd2018.lukning.regional_rettidig_omhu"
+    assert "hensatte overskud" in regional["value"]
+    lokal = run(syd2018, "lukning_kommunal", {**fixture("lukning_kommunal", "bilag17_eks1")[1], "kategori": "lokalt_tilbud"})
+    assert lokal["udbyderens_pligter"]["rule"] is None
+
+
+def test_split_explanations_name_the_receivers_in_order(syd2018):
+    kommunal = run(syd2018, *fixture("lukning_kommunal", "bilag17_eks1"))["fordeling"]
+    assert kommunal["explanation"]["inputs"]["betalingskommuner_navne"]["shown"] == "Odense, Svendborg, Nyborg"
+    enhed_d = run(syd2018, *fixture("lukning_oekonomisk_enhed", "bilag17_enhed_d"))["daekkes_af_andre"]
+    assert enhed_d["explanation"]["inputs"]["oevrige_navne"]["value"] == ["Økonomisk Enhed A", "Økonomisk Enhed B", "Økonomisk Enhed C"]
+    assert enhed_d["explanation"]["inputs"]["fordelingsandel"]["shown"] == "1,85 %"
+    regional = run(syd2018, *fixture("lukning_regional", "bilag17_afdeling_b"))["fordeling_andre"]
+    assert regional["explanation"]["inputs"]["andre_enheder_navne"]["shown"] == "Center Nord, Center Syd"
+
+
+def test_enhed_zero_result_gives_nothing_to_split(syd2018):
+    subject, record = fixture("lukning_oekonomisk_enhed", "bilag17_enhed_d")
+    record["enheder"][3] = enhed("Økonomisk Enhed D", 60000, -60000, 60000, 0)
+    answer = run(syd2018, subject, record)
+    assert value(answer["daekkes_af_andre_i_alt"]) == D(0)
+    assert answer["daekkes_af_andre"]["rule"] is None
+    assert value(answer["efterreguleres_aar2"]) == D(0)
+    assert value(answer["viderefoeres_aar1"]) == D(-2000)       # -500 - 4.000 + 2.500
+
+
+@pytest.mark.parametrize("months, amount, rule", [
+    (0, 0, "syd2018.lukning.kommunal_forrentning_afskrivning"),
+    (6, 600, "syd2018.lukning.kommunal_forrentning_afskrivning"),
+    (11, 1100, "syd2018.lukning.kommunal_forrentning_afskrivning"),
+    (12, 1200, "syd2018.lukning.kommunal_forrentning_afskrivning"),
+    (13, 1200, "syd2018.lukning.kommunal_forrentning_ugyldige_maaneder"),
+])
+def test_forrentning_afskrivning_pro_rata_months(syd2018, months, amount, rule):
+    subject, record = fixture("lukning_kommunal", "bilag17_eks1")
+    answer = run(syd2018, subject, {**record, "aarlig_forrentning_afskrivning": 1200, "driftsmaaneder_sidste_aar": months})
+    item = answer["forrentning_afskrivning_indregnes"]
+    assert (value(item), item["rule"]) == (D(amount), rule)
+    if months > 12:
+        assert flags(item, "gap")
+
+
+def test_forrentning_afskrivning_unrounded_and_optional(syd2018):
+    subject, record = fixture("lukning_kommunal", "bilag17_eks1")
+    answer = run(syd2018, subject, {**record, "aarlig_forrentning_afskrivning": 1000, "driftsmaaneder_sidste_aar": 5})
+    assert value(answer["forrentning_afskrivning_indregnes"]) * 3 == D(1250)   # 416,666...
+    assert run(syd2018, subject, record)["forrentning_afskrivning_indregnes"]["rule"] is None
