@@ -239,13 +239,21 @@ def cmd_periods(args, out: Console) -> int:
     compiled = compiled_periods(args.rules or default_rules_dir())
     rows = [{"region": item.period.region, "period": item.period.id, "valid_from": item.period.valid_from.isoformat(),
              "valid_to": item.period.valid_to.isoformat(), "extends": item.period.extends, "title": item.period.title[args.lang],
-             "subjects": sorted(item.period.subjects)}
+             "subjects": sorted(item.period.subjects),
+             "readings": {reading.id: {"title": reading.title[args.lang], "default": reading.default,
+                                       "options": {key: text[args.lang] for key, text in reading.options.items()}}
+                          for reading in sorted(item.period.readings.values(), key=lambda entry: entry.id)}}
             for item in sorted(compiled.values(), key=lambda entry: (entry.period.region, entry.period.valid_from))]
     if args.format == "json":
         out.file.write(_dump(rows) + "\n")
     else:
         for row in rows:
-            out.print(f"{row['region']:<14} {row['period']:<8} {row['valid_from']} – {row['valid_to']}  {escape(row['title'])}")
+            out.print(f"[bold]{row['region']} {row['period']}[/bold]  {row['valid_from']} – {row['valid_to']}  {escape(row['title'])}")
+            out.print("  " + ("emner" if args.lang == "da" else "subjects") + ": " + ", ".join(row["subjects"]))
+            for reading_id, reading in row["readings"].items():
+                others = [option for option in reading["options"] if option != reading["default"]]
+                out.print(f"  --reading {reading_id}={'|'.join(others)}  ({escape(reading['title'])}; "
+                          f"{'standard' if args.lang == 'da' else 'default'}: {reading['default']})")
     return 0
 
 

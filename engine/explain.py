@@ -107,9 +107,14 @@ class Explainer:
                 wanted = f"{op_word} {self.value_label(left.value, right_value)}".strip()
             else:
                 wanted = f"{op_word} {self.show(right_value, right)}".strip()
-            text = self._describe(left, left_value)
+            if left.kind == "name" and left.value in self.subject.decisions:
+                # another decision's answer: "Kategori: klyngetilbud" rather than "Kategori er klyngetilbud"
+                text = f"{self.label(left)}: {self.value_label(left.value, left_value)}"
+            else:
+                text = self._describe(left, left_value)
             if result.value:
-                return f"{text} ({wanted}) ✓"
+                # an equality that holds says nothing more than the value itself
+                return f"{text} ✓" if node.value == "=" else f"{text} ({wanted}) ✓"
             distance = self._distance(node, left_value, right_value)
             return f"{text}; {words['requires']} {wanted}" + (f" ({distance})" if distance else "")
         if node.kind in ("member", "not_member"):
@@ -118,6 +123,9 @@ class Explainer:
             which = words["one_of"] if node.kind == "member" else words["none_of"]
             shown = self.show(right_value, collection) if collection.kind != "name" else self.label(collection)
             text = self._describe(element, left_value)
+            if element.kind == "name" and element.value in self.subject.decisions and isinstance(right_value, list):
+                text = f"{self.label(element)}: {self.value_label(element.value, left_value)}"
+                shown = ", ".join(self.value_label(element.value, item) for item in right_value)
             return f"{text} ({which}: {shown}) ✓" if result.value else f"{text}; {words['requires']} {which}: {shown}"
         if node.kind == "not":
             inner = result.children[0]

@@ -70,4 +70,4 @@ def test_table_row_explanation_lists_cells(syd2018):
         "lovgrundlaget er nævnt i bilag 5: ja ✓", "sælger pladser til 1 anden kommune (mindst 1) ✓"]
     why = {entry["rule"]: entry["reasons"] for entry in answer["why_not"]}
     assert why["syd2018.omfattet.driftsoverenskomst"] == ["driftsform er kommunal; kræver driftsoverenskomst"]
-    assert why["syd2018.omfattet.lokalt"] == ["Kategori er klyngetilbud; kræver lokalt tilbud"]
+    assert why["syd2018.omfattet.lokalt"] == ["Kategori: klyngetilbud; kræver lokalt tilbud"]
