@@ -5,6 +5,7 @@ import datetime
 from pathlib import Path
 
 import pytest
+import yaml
 
 from rammeaftale.engine.evaluate import evaluate_subject
 from rammeaftale.engine.explain import Explainer
@@ -33,13 +34,16 @@ def buyers(*counts, prefix="K") -> list:
     return [{"kommune": f"{prefix}{index}", "pladser": count} for index, count in enumerate(counts)]
 
 
-def decide(period, record: dict, readings: dict | None = None, lang: str = "da") -> dict:
-    """Evaluate one record through the facts parser (the real contract) and explain every decision."""
-    import yaml
-    text = yaml.safe_dump({"tilbud": [record]}, allow_unicode=True)
+def run(period, subject: str, record: dict, readings: dict | None = None, lang: str = "da") -> dict:
+    """Evaluate one record of `subject` through the facts parser (the real contract) and explain every decision."""
+    text = yaml.safe_dump({subject: [record]}, allow_unicode=True)
     facts = load_facts_text(text, "test.yaml", period.period)[0]
     chosen = {**period.default_readings(), **(readings or {})}
-    compiled = period.subjects["tilbud"]
+    compiled = period.subjects[subject]
     results, env = evaluate_subject(compiled, facts.values, chosen, datetime.date(2018, 6, 1))
     explainer = Explainer(compiled, period.period, lang)
     return {name: explainer.explain(result, env) for name, result in results.items()}
+
+
+def decide(period, record: dict, readings: dict | None = None, lang: str = "da") -> dict:
+    return run(period, "tilbud", record, readings, lang)

@@ -16,21 +16,16 @@ from conftest import REPO
 from rammeaftale.engine.evaluate import evaluate_subject
 from rammeaftale.engine.explain import Explainer
 from rammeaftale.engine.facts import load_facts_text
-from rammeaftale.engine.periods import select
+from rammeaftale.engine.periods import default_rules_dir, select
 
 RULES = REPO / "rules" / "syddanmark" / "2018"
 FIXTURE = REPO / "fixtures" / "syddanmark" / "2018" / "aendringer.yaml"
 FILE = "rules/syddanmark/2018/aendringer.yaml"
 
 
-@pytest.fixture(scope="module")
-def period(tmp_path_factory):
-    root = tmp_path_factory.mktemp("aendringer") / "rules"
-    target = root / "syddanmark" / "2018"
-    target.mkdir(parents=True)
-    for path in [RULES / "period.yaml", *sorted(RULES.glob("aendringer*.yaml"))]:
-        shutil.copy(path, target / path.name)
-    return select(root, "2018", "syddanmark")
+@pytest.fixture(scope="session")
+def period():
+    return select(default_rules_dir(), "2018", "syddanmark")
 
 
 def D(text: str) -> datetime.date:

@@ -5,29 +5,15 @@ is tested just below, at and just above.
 """
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
 import yaml
 
-from rammeaftale.engine.evaluate import evaluate_subject
-from rammeaftale.engine.explain import Explainer
-from rammeaftale.engine.facts import load_facts_text
+from conftest import run
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "syddanmark" / "2018"
-
-
-def run(period, subject: str, record: dict, readings: dict | None = None, lang: str = "da") -> dict:
-    """Evaluate one record of `subject` through the facts parser and explain every decision."""
-    text = yaml.safe_dump({subject: [record]}, allow_unicode=True)
-    facts = load_facts_text(text, "test.yaml", period.period)[0]
-    chosen = {**period.default_readings(), **(readings or {})}
-    compiled = period.subjects[subject]
-    results, env = evaluate_subject(compiled, facts.values, chosen, datetime.date(2018, 6, 1))
-    explainer = Explainer(compiled, period.period, lang)
-    return {name: explainer.explain(result, env) for name, result in results.items()}
 
 
 def fixture(name: str, record_id: str) -> dict:

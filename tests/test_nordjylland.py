@@ -12,12 +12,11 @@ import subprocess
 import sys
 
 import pytest
-import yaml
 
-from conftest import REPO, SEEDS
+from conftest import REPO, SEEDS, run
 from rammeaftale.engine.evaluate import evaluate_subject
 from rammeaftale.engine.explain import Explainer
-from rammeaftale.engine.facts import load_facts, load_facts_text
+from rammeaftale.engine.facts import load_facts
 from rammeaftale.engine.periods import load_all, select
 from rammeaftale.engine.sources import provision_sources, verify
 from rammeaftale.dsl.errors import ErrorList, RammeaftaleError
@@ -51,17 +50,6 @@ def root(tmp_path_factory):
 @pytest.fixture(scope="session")
 def nord(root):
     return select(root, "2018", "nordjylland")
-
-
-def run(period, subject, record, readings=None, lang="da"):
-    """Evaluate one record through the facts parser and explain every decision."""
-    text = yaml.safe_dump({subject: [record]}, allow_unicode=True)
-    facts = load_facts_text(text, "test.yaml", period.period)[0]
-    chosen = {**period.default_readings(), **(readings or {})}
-    compiled = period.subjects[subject]
-    results, env = evaluate_subject(compiled, facts.values, chosen, datetime.date(2018, 6, 1))
-    explainer = Explainer(compiled, period.period, lang)
-    return {name: explainer.explain(result, env) for name, result in results.items()}
 
 
 def value(answer):

@@ -5,7 +5,6 @@ Every notice rule, its month-end and leap-year arithmetic, the readings, the sch
 from __future__ import annotations
 
 import datetime
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,22 +15,16 @@ import yaml
 from rammeaftale.engine.evaluate import evaluate_subject
 from rammeaftale.engine.explain import Explainer
 from rammeaftale.engine.facts import load_facts_text
-from rammeaftale.engine.periods import select
+from rammeaftale.engine.periods import default_rules_dir, select
 
 REPO = Path(__file__).resolve().parent.parent
 RULES = REPO / "rules" / "syddanmark" / "2018"
 FIXTURE = REPO / "fixtures" / "syddanmark" / "2018" / "opsigelse.yaml"
 
 
-@pytest.fixture(scope="module")
-def period(tmp_path_factory):
-    """period.yaml and opsigelse.yaml alone, so the tests do not depend on other subjects being mid-edit."""
-    root = tmp_path_factory.mktemp("rules")
-    target = root / "syddanmark" / "2018"
-    target.mkdir(parents=True)
-    for name in ("period.yaml", "opsigelse.yaml"):
-        shutil.copy(RULES / name, target / name)
-    return select(root, "2018", "syddanmark")
+@pytest.fixture(scope="session")
+def period():
+    return select(default_rules_dir(), "2018", "syddanmark")
 
 
 def run(period, readings=None, lang="da", **fields) -> dict:

@@ -6,41 +6,23 @@ edited in parallel cannot break these tests; the files are the shipped ones, byt
 from __future__ import annotations
 
 import datetime
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import yaml
 
-from rammeaftale.engine.evaluate import evaluate_subject
-from rammeaftale.engine.explain import Explainer
-from rammeaftale.engine.facts import load_facts_text
-from rammeaftale.engine.periods import select
+from conftest import run
+from rammeaftale.engine.periods import default_rules_dir, select
 
 REPO = Path(__file__).resolve().parent.parent
 RULES = REPO / "rules" / "syddanmark" / "2018"
 FIXTURE = REPO / "fixtures" / "syddanmark" / "2018" / "overskud_bilag18.yaml"
 
 
-@pytest.fixture(scope="module")
-def period(tmp_path_factory):
-    root = tmp_path_factory.mktemp("rules")
-    target = root / "syddanmark" / "2018"
-    target.mkdir(parents=True)
-    for path in [RULES / "period.yaml", *sorted(RULES.glob("overskud*.yaml"))]:
-        shutil.copy(path, target / path.name)
-    return select(root, "2018", "syddanmark")
-
-
-def run(period, subject: str, record: dict, readings: dict | None = None, lang: str = "da") -> dict:
-    text = yaml.safe_dump({subject: [record]}, allow_unicode=True)
-    facts = load_facts_text(text, "test.yaml", period.period)[0]
-    chosen = {**period.default_readings(), **(readings or {})}
-    compiled = period.subjects[subject]
-    results, env = evaluate_subject(compiled, facts.values, chosen, datetime.date(2018, 6, 1))
-    explainer = Explainer(compiled, period.period, lang)
-    return {name: explainer.explain(result, env) for name, result in results.items()}
+@pytest.fixture(scope="session")
+def period():
+    return select(default_rules_dir(), "2018", "syddanmark")
 
 
 def steps(answer) -> dict:

@@ -5,19 +5,14 @@ The rules are loaded from a copy of period.yaml and the socialtilsyn*.yaml files
 other subject files being mid-edit; `rammeaftale check` checks the whole tree."""
 from __future__ import annotations
 
-import datetime
-import shutil
 from decimal import Decimal
 
 import pytest
 import yaml
 
-from rammeaftale.engine.evaluate import evaluate_subject
-from rammeaftale.engine.explain import Explainer
-from rammeaftale.engine.facts import load_facts_text
 from rammeaftale.engine.periods import default_rules_dir, select
 
-from conftest import REPO
+from conftest import REPO, run
 
 SOURCE_2018 = {  # 001 L275-317, 2018 column
     "Assens": 932738, "Kerteminde": 511487, "Langeland": 201472, "Middelfart": 866298, "Nordfyns": 659980,
@@ -29,23 +24,8 @@ SOURCE_2018 = {  # 001 L275-317, 2018 column
 
 
 @pytest.fixture(scope="session")
-def sts(tmp_path_factory):
-    target = tmp_path_factory.mktemp("rules") / "syddanmark" / "2018"
-    target.mkdir(parents=True)
-    source = default_rules_dir() / "syddanmark" / "2018"
-    for path in [source / "period.yaml", *sorted(source.glob("socialtilsyn*.yaml"))]:
-        shutil.copy(path, target / path.name)
-    return select(target.parent.parent, "2018", "syddanmark")
-
-
-def run(period, subject, record, readings=None, lang="da"):
-    text = yaml.safe_dump({subject: [record]}, allow_unicode=True)
-    facts = load_facts_text(text, "test.yaml", period.period)[0]
-    chosen = {**period.default_readings(), **(readings or {})}
-    compiled = period.subjects[subject]
-    results, env = evaluate_subject(compiled, facts.values, chosen, datetime.date(2018, 6, 1))
-    explainer = Explainer(compiled, period.period, lang)
-    return {name: explainer.explain(result, env) for name, result in results.items()}
+def sts():
+    return select(default_rules_dir(), "2018", "syddanmark")
 
 
 def tilbud(period, readings=None, lang="da", **fields):

@@ -1,25 +1,12 @@
 """Syddanmark 2018 takstberegning (Bilag 14, 15, 17; 001 L4220-5158): every limit, the readings, the explanations."""
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
 import pytest
 import yaml
 
-from rammeaftale.engine.evaluate import evaluate_subject
-from rammeaftale.engine.explain import Explainer
-from rammeaftale.engine.facts import load_facts_text
-
-
-def run(period, subject, record, readings=None, lang="da"):
-    text = yaml.safe_dump({subject: [record]}, allow_unicode=True)
-    facts = load_facts_text(text, "test.yaml", period.period)[0]
-    chosen = {**period.default_readings(), **(readings or {})}
-    compiled = period.subjects[subject]
-    results, env = evaluate_subject(compiled, facts.values, chosen, datetime.date(2018, 6, 1))
-    explainer = Explainer(compiled, period.period, lang)
-    return {name: explainer.explain(result, env) for name, result in results.items()}
+from conftest import run
 
 
 def asset(navn, art, ibrugtaget, **fields):
