@@ -6,6 +6,7 @@ operators of the conditions, and the values the evaluation saw.
 """
 from __future__ import annotations
 
+import datetime
 import re
 from decimal import Decimal
 
@@ -32,7 +33,8 @@ WORDS = {
            "by": " af {by}", "error": "kunne ikke afgøres: {message}", "reading": "læsning",
            "chosen": "Valgt læsning", "alternative": "Alternativ", "why": "Begrundelse", "selectable": "kan vælges med --reading {reading}={option}",
            "gap": "Hul i kilden", "conflict": "Kilderne er uenige", "not_evaluated": "ikke vurderet",
-           "not_applicable": "ikke relevant"},
+           "not_applicable": "ikke relevant",
+           "inherited": "Arvet fra {origin}; ikke verificeret mod {period}: {items}."},
     "en": {"is": "is", "requires": "requires", "one_of": "one of", "none_of": "none of", "short": "{d} short",
            "over": "{d} too much", "points": "percentage points", "true": "met", "false": "not met",
            "rule": "rule", "decided_by": "decided by", "no_rule": "no rule covers this case",
@@ -43,17 +45,19 @@ WORDS = {
            "by": " by {by}", "error": "could not be decided: {message}", "reading": "reading",
            "chosen": "Chosen reading", "alternative": "Alternative", "why": "Why", "selectable": "selectable with --reading {reading}={option}",
            "gap": "Gap in the source", "conflict": "The sources disagree", "not_evaluated": "not evaluated",
-           "not_applicable": "not applicable"},
+           "not_applicable": "not applicable",
+           "inherited": "Inherited from {origin}; not verified against {period}: {items}."},
 }
 
 
 class Explainer:
-    def __init__(self, compiled: CompiledSubject, period: Period, lang: str = "da"):
+    def __init__(self, compiled: CompiledSubject, period: Period, lang: str = "da", day: datetime.date | None = None):
         self.compiled = compiled
         self.subject = compiled.subject
         self.period = period
         self.lang = lang
         self.words = WORDS[lang]
+        self.day = day or period.valid_from   # the day whose parameter values (and their sources) were used
 
     # -- labels and sentences ----------------------------------------------------------------------
     def _named(self, name: str):
@@ -188,6 +192,42 @@ class Explainer:
                 stack.extend(sorted(self.compiled.uses.get(name, ())))
         return found
 
+    def _used_parameters(self, rule) -> list[str]:
+        """Parameters a rule reads, directly or through the derived facts it uses (in a stable order)."""
+        nodes = [rule.when.node] + ([rule.then_expr.node] if rule.then_expr is not None else [])
+        nodes += [self.subject.derived[name].expr.node for name in self._used_derived(rule)]
+        found = []
+        for node in nodes:
+            for part in node.walk():
+                if part.kind == "name" and part.value in self.subject.parameters and part.value not in found:
+                    found.append(part.value)
+        return found
+
+    def _inherited_flag(self, result: DecisionResult) -> dict | None:
+        """One flag naming every provision behind the answer that this period carries over without a source."""
+        by_origin: dict[str, list[str]] = {}
+        rule = result.rule.rule if result.rule else None
+        if rule is not None:
+            if rule.inherited_from:
+                by_origin.setdefault(rule.inherited_from, []).append(rule.id)
+            for name in self._used_derived(rule):
+                derived = self.subject.derived[name]
+                if derived.inherited_from and derived.id:
+                    by_origin.setdefault(derived.inherited_from, []).append(derived.id)
+            for name in self._used_parameters(rule):
+                parameter = self.subject.parameters[name]
+                origin = parameter.inherited_on(self.day)
+                if origin:
+                    by_origin.setdefault(origin, []).append(parameter.id or name)
+        override = self.subject.decisions[result.name].override
+        if result.override and override.inherited_from:
+            by_origin.setdefault(override.inherited_from, []).append(f"{self.subject.name}.{result.name}.vurdering")
+        if not by_origin:
+            return None
+        text = " ".join(self.words["inherited"].format(origin=origin, period=self.period.label(self.lang), items=", ".join(items))
+                        for origin, items in sorted(by_origin.items()))
+        return {"code": "inherited", "text": text}
+
     def flags(self, result: DecisionResult) -> list[dict]:
         flags = []
         if result.error is not None:
@@ -211,10 +251,18 @@ class Explainer:
                 flags.append(self._interpretation_flag(rule.id, rule.interpretation, result.readings))
             if rule.gap:
                 flags.append({"code": "gap", "text": f"{self.words['gap']}: {rule.gap[self.lang]}"})
+            for name in self._used_parameters(rule):
+                parameter = self.subject.parameters[name]
+                gap = parameter.gap_on(self.day)
+                if gap:
+                    flags.append({"code": "gap", "text": f"{self.words['gap']}: {parameter.id or name}: {gap[self.lang]}"})
             if rule.conflict:
                 flags.append({"code": "conflict", "text": f"{self.words['conflict']}: {rule.conflict[self.lang]}"})
         if result.override:
             flags.append({"code": "override", "text": self._override_text(result)})
+        inherited = self._inherited_flag(result)
+        if inherited:
+            flags.append(inherited)
         return flags
 
     def _override_text(self, result: DecisionResult) -> str:
@@ -272,7 +320,13 @@ class Explainer:
         if rule:
             for name in self._used_derived(rule):
                 sources.extend(self.subject.derived[name].sources)
-            sources = list(rule.sources) + [source for source in sources if source not in rule.sources]
+            for name in self._used_parameters(rule):   # the sources of the values in force on the day
+                sources.extend(self.subject.parameters[name].sources_on(self.day))
+            unique = []
+            for source in list(rule.sources) + sources:
+                if source not in unique:
+                    unique.append(source)
+            sources = unique
         if result.override:
             sources.extend(source for source in decision.override.sources if source not in sources)
         explanation = {

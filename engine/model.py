@@ -55,6 +55,7 @@ class Rule:
     table_row: int | None = None          # 1-based row number when the rule is a decision-table row
     positions: dict = field(default_factory=dict)   # key -> (line, column) of `then`, `under_reading` in the file
     then_expr: Expression | None = None   # for a computed decision: the expression that gives the value
+    inherited_from: str | None = None     # the period it was written for, when a later period carries it unverified
 
 
 @dataclass
@@ -64,6 +65,7 @@ class Override:
     reason: Expression
     by: Expression | None
     sources: list[Source]
+    inherited_from: str | None = None
 
 
 @dataclass
@@ -92,6 +94,7 @@ class Derived:
     id: str | None
     file: str
     line: int
+    inherited_from: str | None = None
 
 
 @dataclass
@@ -104,13 +107,29 @@ class Parameter:
     id: str | None
     file: str
     line: int
+    value_sources: dict = field(default_factory=dict)    # start date -> the dated value's own sources (else `sources`)
+    inherited_from: dict = field(default_factory=dict)   # start date -> the period a value was inherited from
+    value_gaps: dict = field(default_factory=dict)       # start date -> {da, en}: what the source leaves open about it
 
     def value_on(self, day: datetime.date):
-        current = self.values[0][1]
-        for start, value in self.values:
+        return self.values[self.index_on(day)][1]
+
+    def index_on(self, day: datetime.date) -> int:
+        """Which dated value is in force on `day` (the first one before any start date)."""
+        current = 0
+        for index, (start, _) in enumerate(self.values):
             if start <= day:
-                current = value
+                current = index
         return current
+
+    def sources_on(self, day: datetime.date) -> list[Source]:
+        return self.value_sources.get(self.values[self.index_on(day)][0], self.sources)
+
+    def inherited_on(self, day: datetime.date) -> str | None:
+        return self.inherited_from.get(self.values[self.index_on(day)][0])
+
+    def gap_on(self, day: datetime.date) -> dict | None:
+        return self.value_gaps.get(self.values[self.index_on(day)][0])
 
 
 @dataclass
@@ -131,6 +150,25 @@ class Reading:
     sources: list[Source]
     file: str
     line: int
+    inherited_from: str | None = None
+
+
+@dataclass
+class Statement:
+    """A provision about the agreement itself (its period, its parts, its annexes), not about a subject."""
+    id: str
+    title: dict
+    text: dict
+    sources: list[Source]
+    file: str
+    line: int
+    items: list = field(default_factory=list)    # e.g. the annexes, in order
+    inherited_from: str | None = None
+
+    @property
+    def topic(self) -> str:
+        """What the statement is about, the same in every period: 'rammeaftale.bilag' for syd2018.rammeaftale.bilag."""
+        return self.id.split(".", 1)[1]
 
 
 @dataclass
@@ -157,6 +195,13 @@ class Period:
     readings: dict[str, Reading] = field(default_factory=dict)
     subjects: dict[str, Subject] = field(default_factory=dict)
     digest: str = ""
+    gap_before: dict | None = None         # {from, to, why}: the declared stretch before this period that no period covers
+    statements: list["Statement"] = field(default_factory=list)   # what the agreement says about itself (validity, structure)
+    origin: dict = field(default_factory=dict)   # period id -> its title, for the periods provisions are inherited from
+
+    def label(self, lang: str = "da") -> str:
+        """'rammeaftale 2021–22': how explanations name the period."""
+        return ("rammeaftale " if lang == "da" else "framework agreement ") + self.id.replace("-", "–")
 
     @property
     def key(self) -> tuple[str, str]:

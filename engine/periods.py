@@ -12,6 +12,7 @@ from .check import check_period
 from .compile import CompiledPeriod, compile_period
 from .model import Period
 from .rulefile import load_period_dir
+from .yamlsafe import load_file
 
 
 def default_rules_dir() -> Path:
@@ -36,9 +37,17 @@ def load_all(root: Path) -> tuple[list[Period], list[RammeaftaleError]]:
                                        message_en="the folder has rule files but no period.yaml",
                                        file=os.path.join(root.name, str(orphan.relative_to(root))),
                                        hint="læg periodens metadata i period.yaml"))
-    for directory in dirs:
+    loaded: dict[tuple[str, str], Period] = {}
+    heads = {directory: _head(directory) for directory in dirs}
+    for directory in _parents_first(heads, root, errors):
+        head = heads[directory]
+        parent = None
+        if head.get("extends") is not None:
+            parent = loaded.get((head.get("region"), str(head["extends"])))
+            if parent is None:  # its parent failed to load (reported there) or does not exist (reported below)
+                continue
         try:
-            period = load_period_dir(directory, root)
+            period = load_period_dir(directory, root, parent)
             check_period(period)
         except ErrorList as error:
             errors.extend(error.errors)
@@ -46,11 +55,108 @@ def load_all(root: Path) -> tuple[list[Period], list[RammeaftaleError]]:
         except RammeaftaleError as error:
             errors.append(error)
             continue
+        loaded[period.key] = period
         periods.append(period)
+    errors.extend(check_calendar(periods))
     if not dirs and not orphans:
         errors.append(RammeaftaleError("RULE005", f"ingen perioder i '{root}'", message_en=f"no periods in '{root}'",
                                        hint="en periode er en mappe <region>/<periode>/ med en period.yaml"))
     return periods, errors
+
+
+def _head(directory: Path) -> dict:
+    """The `period:` block of a folder's period.yaml, read loosely (the full load validates it)."""
+    try:
+        data, _ = load_file(directory / "period.yaml", str(directory / "period.yaml"))
+    except RammeaftaleError:
+        return {}
+    head = data.get("period") if isinstance(data, dict) else None
+    return head if isinstance(head, dict) else {}
+
+
+def _parents_first(heads: dict[Path, dict], root: Path, errors: list) -> list[Path]:
+    """The period folders ordered so that a period comes after the one it extends; unknown parents and cycles
+    are reported here."""
+    by_key, order, state = {}, [], {}
+    for directory, head in heads.items():
+        by_key[(head.get("region"), str(head.get("id")))] = directory
+
+    def where(directory):
+        return os.path.join(root.name, str((directory / "period.yaml").relative_to(root)))
+
+    def visit(key, path):
+        if state.get(key) == "done":
+            return True
+        if state.get(key) == "active":
+            chain = " → ".join(item[1] for item in path + [key])
+            errors.append(RammeaftaleError("RULE030", f"perioderne bygger på hinanden i ring: {chain}",
+                                           message_en=f"the periods extend each other in a cycle: {chain}",
+                                           file=where(by_key[key]), hint="extends skal pege på en tidligere periode"))
+            return False
+        state[key] = "active"
+        directory = by_key[key]
+        head = heads[directory]
+        ok = True
+        if head.get("extends") is not None:
+            parent = (key[0], str(head["extends"]))
+            if parent not in by_key:
+                known = sorted(item[1] for item in by_key if item[0] == key[0])
+                errors.append(RammeaftaleError("RULE031", f"periode {key[1]} bygger på '{head['extends']}', som ikke findes for {key[0]}",
+                                               message_en=f"period {key[1]} extends '{head['extends']}', which does not exist for {key[0]}",
+                                               file=where(directory), hint="perioder: " + ", ".join(known)))
+                ok = False
+            else:
+                ok = visit(parent, path + [key])
+        state[key] = "done"
+        if ok:
+            order.append(directory)
+        return ok
+
+    for key in sorted(by_key):
+        visit(key, [])
+    return order
+
+
+def check_calendar(periods: list[Period]) -> list[RammeaftaleError]:
+    """Per region: periods do not overlap, and a stretch between two periods is declared (gap_before) exactly."""
+    errors = []
+    by_region: dict[str, list[Period]] = {}
+    for period in periods:
+        by_region.setdefault(period.region, []).append(period)
+    for region, items in sorted(by_region.items()):
+        items.sort(key=lambda item: item.valid_from)
+        for period in items:
+            if period.valid_to < period.valid_from:
+                errors.append(RammeaftaleError("CAL001", f"{region} {period.id} slutter før den begynder",
+                                               message_en=f"{region} {period.id} ends before it begins", file=period.file,
+                                               hint="valid_to skal ligge efter valid_from"))
+        for before, after in zip(items, items[1:]):
+            gap = after.gap_before
+            if after.valid_from <= before.valid_to:
+                errors.append(RammeaftaleError(
+                    "CAL002", f"{region} {after.id} ({after.valid_from}) overlapper {before.id} (til {before.valid_to})",
+                    message_en=f"{region} {after.id} ({after.valid_from}) overlaps {before.id} (until {before.valid_to})",
+                    file=after.file, hint="en dato må kun høre til én periode"))
+            elif after.valid_from - before.valid_to > datetime.timedelta(days=1):
+                expected = (before.valid_to + datetime.timedelta(days=1), after.valid_from - datetime.timedelta(days=1))
+                if gap is None or (gap["from"], gap["to"]) != expected:
+                    errors.append(RammeaftaleError(
+                        "CAL003", f"{region}: ingen periode dækker {expected[0]} – {expected[1]}"
+                                  + (f" (gap_before siger {gap['from']} – {gap['to']})" if gap else ""),
+                        message_en=f"{region}: no period covers {expected[0]} – {expected[1]}"
+                                   + (f" (gap_before says {gap['from']} – {gap['to']})" if gap else ""),
+                        file=after.file,
+                        hint=f"erklær hullet i {after.id}: gap_before: {{from: {expected[0]}, to: {expected[1]}, why: ...}}"))
+            elif gap is not None:
+                errors.append(RammeaftaleError("CAL004", f"{region} {after.id} erklærer et hul før sig, men {before.id} slutter dagen før",
+                                               message_en=f"{region} {after.id} declares a gap before it, but {before.id} ends the day before",
+                                               file=after.file, hint="fjern gap_before"))
+        if items and items[0].gap_before is not None:
+            first = items[0]
+            errors.append(RammeaftaleError("CAL004", f"{region} {first.id} erklærer et hul før sig, men er regionens første periode",
+                                           message_en=f"{region} {first.id} declares a gap before it but is the region's first period",
+                                           file=first.file, hint="fjern gap_before"))
+    return errors
 
 
 @lru_cache(maxsize=8)

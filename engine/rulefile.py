@@ -17,7 +17,7 @@ from ..dsl.errors import ErrorList, RammeaftaleError
 from ..dsl.functions import Duration
 from ..dsl.parser import parse
 from .model import (Decision, Derived, Expression, Fact, Interpretation, Override, Parameter, Period, Reading, Rule,
-                    Source, Subject)
+                    Source, Statement, Subject)
 from .schema import packaged_schema, validate
 from .yamlsafe import PosDict, load_file, dsl_position
 
@@ -176,8 +176,79 @@ def _decision(reader: _FileReader, name: str, spec: PosDict) -> Decision:
                     _text(spec.get("not_applicable")))
 
 
-def _subject(reader: _FileReader, data: PosDict) -> Subject:
-    subject = Subject(data["subject"], _text(data["title"]), reader.display)
+def _parameter(reader: _FileReader, name: str, spec: PosDict, inherited: Parameter | None) -> Parameter | None:
+    """A full parameter, or (in a period that extends another) dated values added to the inherited one."""
+    full = "type" in spec
+    if not full and inherited is None:
+        where = spec.start
+        reader.errors.append(RammeaftaleError(
+            "RULE012", f"parameteren '{name}' mangler type, title og sources",
+            message_en=f"the parameter '{name}' lacks type, title and sources", file=reader.display,
+            line=where.line, column=where.column,
+            hint="kun en periode der bygger på en anden (extends) kan tilføje datoværdier til en arvet parameter"))
+        return None
+    missing = [key for key in ("title", "sources") if full and key not in spec]
+    if missing:
+        where = spec.start
+        reader.errors.append(RammeaftaleError(
+            "RULE012", f"parameteren '{name}' mangler {', '.join(missing)}",
+            message_en=f"the parameter '{name}' lacks {', '.join(missing)}", file=reader.display,
+            line=where.line, column=where.column, hint="en parameter har type, title, values og sources"))
+        return None
+    if full:
+        kind = T.list_of(T.SCALARS[spec.get("item", "text")]) if spec["type"] == "list" else T.SCALARS[spec["type"]]
+    else:
+        kind = inherited.type
+    values, value_sources, value_gaps = [], {}, {}
+    for start, value in spec["values"].items():
+        where = spec["values"].pos[start]
+        try:
+            day = datetime.date.fromisoformat(start)
+        except ValueError:
+            reader.errors.append(RammeaftaleError("RULE011", f"ugyldig dato i values for '{name}'",
+                                                  message_en=f"invalid date in values of '{name}'", file=reader.display,
+                                                  line=where.line, column=where.column, hint="skriv datoer som ÅÅÅÅ-MM-DD"))
+            return None
+        if isinstance(value, PosDict) and "value" in value:  # {value: ..., sources: [...]}: a dated value citing its own source
+            if "sources" in value:
+                value_sources[day] = _sources(value["sources"], reader.display)
+            if value.get("gap"):   # what the source leaves open about this value; flagged where it is used
+                value_gaps[day] = _text(value["gap"])
+            where, value = value.pos["value"], value["value"]
+        try:
+            values.append((day, _parameter_value(kind, value, reader.display, where)))
+        except RammeaftaleError as error:
+            reader.errors.append(error)
+            return None
+    if full:
+        return Parameter(name, kind, _text(spec["title"]), sorted(values, key=lambda item: item[0]),
+                         _sources(spec["sources"], reader.display), spec.get("id"), reader.display, spec.start.line,
+                         value_sources, value_gaps=value_gaps)
+    # the inherited values hold until the first new date; a new value on an inherited date replaces it
+    merged = dict(inherited.values)
+    merged.update(values)
+    inherited.values = sorted(merged.items(), key=lambda item: item[0])
+    inherited.value_sources = {**inherited.value_sources, **value_sources}
+    inherited.value_gaps = {**inherited.value_gaps, **value_gaps}
+    for day, _ in values:
+        inherited.value_sources.setdefault(day, inherited.sources)
+        inherited.inherited_from.pop(day, None)
+    return inherited
+
+
+def _subject(reader: _FileReader, data: PosDict, inherited: Subject | None = None) -> Subject | None:
+    """A subject from its file; in a period that extends another, the file patches the inherited subject."""
+    if inherited is None and not all(key in data for key in ("title", "facts")):
+        where = data.pos["subject"]
+        reader.errors.append(RammeaftaleError(
+            "RULE006", f"emnet '{data['subject']}' mangler title og facts",
+            message_en=f"the subject '{data['subject']}' lacks title and facts", file=reader.display,
+            line=where.line, column=where.column,
+            hint="et nyt emne skal have title og facts; kun et arvet emne kan rettes med færre felter"))
+        return None
+    subject = inherited or Subject(data["subject"], _text(data["title"]), reader.display)
+    if inherited is not None and "title" in data:
+        subject.title = _text(data["title"])
     for name, spec in data.get("facts", {}).items():
         subject.facts[name] = Fact(name, type_from_spec(spec), spec, _text(spec.get("title")), _text(spec.get("phrase")))
     for name, spec in data.get("derived", {}).items():
@@ -189,21 +260,9 @@ def _subject(reader: _FileReader, data: PosDict) -> Subject:
                                             _interpretation(spec.get("interpretation")), spec.get("id"), reader.display,
                                             spec.start.line)
     for name, spec in data.get("parameters", {}).items():
-        kind = T.list_of(T.SCALARS[spec.get("item", "text")]) if spec["type"] == "list" else T.SCALARS[spec["type"]]
-        try:
-            values = sorted((datetime.date.fromisoformat(start), _parameter_value(kind, value, reader.display, spec["values"].pos[start]))
-                            for start, value in spec["values"].items())
-        except RammeaftaleError as error:
-            reader.errors.append(error)
-            continue
-        except ValueError:
-            where = spec.pos["values"]
-            reader.errors.append(RammeaftaleError("RULE011", f"ugyldig dato i values for '{name}'",
-                                                  message_en=f"invalid date in values of '{name}'", file=reader.display,
-                                                  line=where.line, column=where.column, hint="skriv datoer som ÅÅÅÅ-MM-DD"))
-            continue
-        subject.parameters[name] = Parameter(name, kind, _text(spec["title"]), values, _sources(spec["sources"], reader.display),
-                                             spec.get("id"), reader.display, spec.start.line)
+        parameter = _parameter(reader, name, spec, subject.parameters.get(name))
+        if parameter is not None:
+            subject.parameters[name] = parameter
     for name, spec in data.get("decisions", {}).items():
         subject.decisions[name] = _decision(reader, name, spec)
     return subject
@@ -216,8 +275,44 @@ def _readings(reader: _FileReader, data: PosDict, period_readings: dict):
                                               _sources(spec["sources"], reader.display), reader.display, spec.start.line)
 
 
-def load_period_dir(directory: Path, root: Path) -> Period:
-    """Parse one rules/<region>/<period>/ folder. Raises ErrorList with every error found."""
+def _inherit(parent: Period, period: Period) -> None:
+    """Carry the parent's subjects and readings into `period`, each provision marked with the period it was written
+    for (unless this period's own files replace it): what a later agreement has not been checked against."""
+    subjects = copy.deepcopy(parent.subjects)   # own copies: checking and compiling fill in nodes in place
+    for subject in subjects.values():
+        for item in subject.derived.values():
+            item.inherited_from = item.inherited_from or parent.id
+        for parameter in subject.parameters.values():
+            parameter.inherited_from = {start: parameter.inherited_from.get(start, parent.id) for start, _ in parameter.values}
+        for decision in subject.decisions.values():
+            for rule in decision.rules:
+                rule.inherited_from = rule.inherited_from or parent.id
+            if decision.override:
+                decision.override.inherited_from = decision.override.inherited_from or parent.id
+    readings = copy.deepcopy(parent.readings)
+    for reading in readings.values():
+        reading.inherited_from = reading.inherited_from or parent.id
+    period.subjects, period.readings = subjects, readings
+    # a statement is replaced by the later period's statement on the same topic (its id without the period prefix)
+    own = {statement.topic for statement in period.statements}
+    carried = [copy.copy(statement) for statement in parent.statements if statement.topic not in own]
+    for statement in carried:
+        statement.inherited_from = statement.inherited_from or parent.id
+    period.statements = carried + period.statements
+    known = {document["file"] for document in period.documents}
+    period.documents += [{**document, "inherited": True} for document in parent.documents if document["file"] not in known]
+    period.origin = {**parent.origin, parent.id: parent.title}
+
+
+def _statements(reader: _FileReader, head: PosDict) -> list[Statement]:
+    return [Statement(item["id"], _text(item["title"]), _text(item["text"]), _sources(item["sources"], reader.display),
+                      reader.display, item.start.line, list(item.get("items", [])))
+            for item in head.get("statements", [])]
+
+
+def load_period_dir(directory: Path, root: Path, parent: Period | None = None) -> Period:
+    """Parse one rules/<region>/<period>/ folder; `parent` is the parsed period it extends, if any.
+    Raises ErrorList with every error found."""
     errors: list[RammeaftaleError] = []
     schema = packaged_schema("rule-file.schema.json")
     readers = []
@@ -246,20 +341,37 @@ def load_period_dir(directory: Path, root: Path) -> Period:
     if errors:
         raise ErrorList(errors)
     head = period_readers[0].data["period"]
+    if parent is not None:  # the inherited rules are part of this period's content
+        digest.update(b"extends\0" + parent.digest.encode())
+    gap = head.get("gap_before")
     period = Period(head["region"], str(head["id"]), _text(head["title"]), datetime.date.fromisoformat(head["valid_from"]),
-                    datetime.date.fromisoformat(head["valid_to"]), head.get("extends"), list(head["documents"]),
-                    period_readers[0].display, digest=digest.hexdigest())
+                    datetime.date.fromisoformat(head["valid_to"]), head.get("extends"), [dict(item) for item in head["documents"]],
+                    period_readers[0].display, digest=digest.hexdigest(),
+                    gap_before={"from": datetime.date.fromisoformat(gap["from"]), "to": datetime.date.fromisoformat(gap["to"]),
+                                "why": _text(gap["why"])} if gap else None,
+                    statements=_statements(period_readers[0], head))
+    if parent is not None:
+        _inherit(parent, period)
+    patched: set[str] = set()
     for reader in readers:
         _readings(reader, reader.data, period.readings)
         if "subject" in reader.data:
             name = reader.data["subject"]
+            if parent is not None and name in parent.subjects and name not in patched:
+                patched.add(name)   # a later period's file for an inherited subject patches it
+                subject = _subject(reader, reader.data, period.subjects[name])
+                if subject is not None:
+                    subject.file = reader.display
+                continue
             if name in period.subjects:
                 errors.append(RammeaftaleError("RULE003", f"emnet '{name}' er allerede defineret i {period.subjects[name].file}",
                                                message_en=f"the subject '{name}' is already defined in {period.subjects[name].file}",
                                                file=reader.display, line=reader.data.pos["subject"].line,
                                                column=reader.data.pos["subject"].column))
                 continue
-            period.subjects[name] = _subject(reader, reader.data)
+            subject = _subject(reader, reader.data)
+            if subject is not None:
+                period.subjects[name] = subject
     if errors:
         raise ErrorList(errors)
     return period

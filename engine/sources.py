@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -38,36 +39,91 @@ def _lines(path: str) -> list[str]:
     return lines
 
 
+def document_path(document: str, directory: Path) -> Path:
+    """A seed file stands in the sources folder; a research note (*.md) in the spec folder beside it."""
+    if document.endswith(".md"):
+        return directory.parent / "spec" / document
+    return directory / document
+
+
+_MARKDOWN = re.compile(r"\*\*|`")
+
+
 def verify(source: Source, directory: Path) -> str | None:
     """None when the quote is in the cited lines; otherwise what is wrong."""
-    path = directory / source.document
+    path = document_path(source.document, directory)
     if not path.is_file():
-        return f"dokumentet {source.document} findes ikke i {directory}"
+        return f"dokumentet {source.document} findes ikke i {path.parent}"
     lines = _lines(str(path))
     first, last = source.lines
     if last > len(lines):
         return f"{source.document} har kun {len(lines)} linjer (citeret {first}-{last})"
     cited = normalise(" ".join(lines[first - 1:last]))
-    if normalise(source.quote) not in cited:
+    quote = normalise(source.quote)
+    if source.document.endswith(".md"):  # emphasis marks in a note are not part of what it quotes
+        cited, quote = _MARKDOWN.sub("", cited), _MARKDOWN.sub("", quote)
+    if quote not in cited:
         return f"citatet står ikke i {source.document} linje {first}-{last}: \"{source.quote[:60]}\""
     return None
 
 
-def provision_sources(period: Period):
-    """(provision id, title, sources, file, line) for everything in a period that cites the source."""
+@dataclass
+class Provision:
+    """One thing in a period that cites the source, with where it was written and whether this period confirms it."""
+    id: str
+    title: dict
+    sources: list
+    file: str
+    line: int
+    inherited_from: str | None = None       # written for an earlier period and not confirmed for this one
+    kind: str = "rule"
+    values: list = field(default_factory=list)   # a parameter's dated values: [{from, inherited_from, sources}]
+
+    @property
+    def status(self) -> str:
+        return "inherited-unverified" if self.inherited_from else "confirmed"
+
+
+def provision_list(period: Period) -> list[Provision]:
+    """Everything in a period that cites the source: statements, readings, parameters, derived facts, rules, overrides."""
+    found = [Provision(item.id, item.title, item.sources, item.file, item.line, item.inherited_from, "statement")
+             for item in period.statements]
     for reading in period.readings.values():
-        yield f"reading.{reading.id}", reading.title, reading.sources, reading.file, reading.line
+        found.append(Provision(f"reading.{reading.id}", reading.title, reading.sources, reading.file, reading.line,
+                               reading.inherited_from, "reading"))
     for subject in period.subjects.values():
         for name, item in subject.parameters.items():
-            yield item.id or f"{subject.name}.{name}", item.title, item.sources, item.file, item.line
+            found.append(_parameter_provision(period, subject.name, name, item))
         for name, item in subject.derived.items():
             if item.sources:
-                yield item.id or f"{subject.name}.{name}", item.title, item.sources, item.file, item.line
+                found.append(Provision(item.id or f"{subject.name}.{name}", item.title, item.sources, item.file, item.line,
+                                       item.inherited_from, "derived"))
         for decision in subject.decisions.values():
             for rule in decision.rules:
-                yield rule.id, rule.title, rule.sources, rule.file, rule.line
+                found.append(Provision(rule.id, rule.title, rule.sources, rule.file, rule.line, rule.inherited_from))
             if decision.override:
-                yield f"{subject.name}.{decision.name}.vurdering", decision.title, decision.override.sources, decision.file, decision.line
+                found.append(Provision(f"{subject.name}.{decision.name}.vurdering", decision.title, decision.override.sources,
+                                       decision.file, decision.line, decision.override.inherited_from, "override"))
+    return found
+
+
+def _parameter_provision(period: Period, subject: str, name: str, item) -> Provision:
+    """A parameter is confirmed when the values in force during the period are this period's own."""
+    in_force = [index for index, (start, _) in enumerate(item.values)
+                if start <= period.valid_to and (index + 1 == len(item.values) or item.values[index + 1][0] > period.valid_from)]
+    values = [{"from": item.values[index][0].isoformat(), "inherited_from": item.inherited_from.get(item.values[index][0]),
+               "sources": item.value_sources.get(item.values[index][0], item.sources)} for index in in_force]
+    inherited = next((value["inherited_from"] for value in values if value["inherited_from"]), None)
+    sources = []
+    for value in values:
+        sources.extend(source for source in value["sources"] if source not in sources)
+    return Provision(item.id or f"{subject}.{name}", item.title, sources, item.file, item.line, inherited, "parameter", values)
+
+
+def provision_sources(period: Period):
+    """(provision id, title, sources, file, line) for everything in a period that cites the source."""
+    for item in provision_list(period):
+        yield item.id, item.title, item.sources, item.file, item.line
 
 
 def quote_error(provision_id: str, source: Source, directory: Path, file: str, line: int) -> RammeaftaleError | None:

@@ -218,7 +218,7 @@ def test_quote_not_in_the_cited_lines(capsys, rules):
     assert error["file"] == TILBUD_NAME
     assert (error["line"], error["column"]) == position(text, "Tilbud med en takst på 3000 kr.")   # at the quote itself
     assert error["message"].startswith("syd2018.kategori.takstgraense: citatet står ikke i 000_c8f43d8e9a5c082f.txt linje 351-351")
-    [period] = [item for item in document["periods"] if item["region"] == "syddanmark"]
+    [period] = [item for item in document["periods"] if item["region"] == "syddanmark" and item["period"] == "2018"]
     [provision] = [item for item in period["provisions"] if item["id"] == "syd2018.kategori.takstgraense"]
     assert [source["verified"] for source in provision["sources"]] == [False]
 
