@@ -199,7 +199,8 @@ class Checker:
                 child.type = T.BOOL
             else:
                 kinds.append(self.visit(child, locals_))
-        if function.takes_lambda and function.arity[0] == 2 and node.children[-1].kind != "lambda":
+        # antal(koeb, 5) would call 5 as a condition at run time: a second argument must be a condition
+        if function.takes_lambda and (function.arity[0] == 2 or count >= 2) and node.children[-1].kind != "lambda":
             return self._error(node, "DSL115", f"{node.value}() kræver en betingelse som sidste argument, fx k => k.pladser > 0",
                                f"{node.value}() needs a condition as its last argument, e.g. k => k.pladser > 0")
         result = function.result(kinds)

@@ -15,25 +15,29 @@ from rich.console import Console
 from rich.markup import escape
 from rich.tree import Tree
 
-from ..dsl.errors import RammeaftaleError
+from ..dsl.errors import ErrorList, RammeaftaleError
 from . import fmt
 from .evaluate import evaluate_subject
 from .explain import Explainer
 from .facts import check_readings, facts_schema, load_facts, not_a_mapping
-from .periods import compiled_periods, default_rules_dir, load_all, select
+from .periods import compiled_periods, default_rules_dir, latest, load_all, select
+from .cases import cmd_test
+from .diff import cmd_diff
+from .scaffold import new_period
 from .schema import packaged_schema
-from .sources import find_sources_dir, provision_sources, quote_error
+from .sources import find_sources_dir, provision_list, quote_error
 from .yamlsafe import load_file
+from .analysis import analyse_periods, summary_lines
 
 
 LABELS = {
     "da": {"condition": "Betingelser", "why_not": "Hvorfor ikke", "flags": "Flag", "sources": "Kilder", "inputs": "Værdier",
            "tried": "Prøvet før", "errors": "fejl", "ok": "Alle regelfiler er i orden", "periods": "perioder",
-           "provisions": "bestemmelser", "quotes_ok": "citater kontrolleret mod kilderne", "no_sources": "kildeteksterne blev ikke fundet; citater er ikke kontrolleret",
+           "provisions": "bestemmelser", "inherited": "arvet og ikke verificeret, via", "quotes_ok": "citater kontrolleret mod kilderne", "no_sources": "kildeteksterne blev ikke fundet; citater er ikke kontrolleret",
            "not_evaluated": "ikke vurderet (betingelsen var allerede afgjort)"},
     "en": {"condition": "Conditions", "why_not": "Why not", "flags": "Flags", "sources": "Sources", "inputs": "Values",
            "tried": "Tried first", "errors": "errors", "ok": "All rule files are fine", "periods": "periods",
-           "provisions": "provisions", "quotes_ok": "quotes checked against the sources", "no_sources": "the source texts were not found; quotes not checked",
+           "provisions": "provisions", "inherited": "inherited and unverified, via", "quotes_ok": "quotes checked against the sources", "no_sources": "the source texts were not found; quotes not checked",
            "not_evaluated": "not evaluated (the condition was already settled)"},
 }
 
@@ -69,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="kontrollér alle regelfiler og citater")
     check.add_argument("--format", choices=["text", "json"], default="text")
     check.add_argument("--sources", help="mappe med kildeteksterne (standard: ../shared/seeds)")
+    check.add_argument("--strict", action="store_true", help="fejl (kode 1) også ved advarsler fra analysen af afgørelserne")
     common(check)
 
     periods = commands.add_parser("periods", help="vis perioderne")
@@ -80,6 +85,28 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("--period")
     schema.add_argument("--region")
     common(schema)
+
+    test = commands.add_parser("test", help="kør testtilfælde (fixtures/cases) og golden-øjebliksbilleder (fixtures/golden)")
+    test.add_argument("paths", nargs="*", metavar="PATHS", help="tilfældefiler eller mapper (standard: fixtures/cases; så køres golden også)")
+    test.add_argument("--golden", action="store_true", help="kør også golden-øjebliksbillederne når PATHS er angivet")
+    test.add_argument("--update", action="store_true", help="skriv golden-øjebliksbillederne på ny og vis de ændringer der accepteres")
+    test.add_argument("--coverage", action="store_true", help="vis hvilke regler, betingelser og tabelrækker tilfældene dækker")
+    test.add_argument("--min", type=int, metavar="N", help="fejl hvis regeldækningen i en periode med tilfælde er under N %% (medfører --coverage)")
+    test.add_argument("--fixtures", type=Path, default=None, help="fixtures-mappen (standard: fixtures i arbejdsmappen)")
+    test.add_argument("--format", choices=["text", "json"], default="text")
+    common(test)
+    diff = commands.add_parser("diff", help="vis hvad periode B ændrer i forhold til A: bestemmelser, parametre, status og afgørelser")
+    diff.add_argument("a", metavar="A", help="den tidligere periode, fx 2021-22")
+    diff.add_argument("b", metavar="B", help="den nye periode, fx 2023-24")
+    diff.add_argument("--region", help="region (standard: den eneste region der har begge perioder)")
+    diff.add_argument("--fixtures", type=Path, default=None, help="mappe med faktafiler (standard: fixtures/<region>)")
+    diff.add_argument("--format", choices=["text", "json", "md"], default="text")
+    common(diff)
+    new = commands.add_parser("new-period", help="begynd næste aftaleperiode: en mappe der bygger på en periode, og en tjekliste")
+    new.add_argument("id", help="den nye periodes id, fx 2025-26")
+    new.add_argument("--from", dest="from_period", required=True, help="perioden den bygger på, fx 2023-24")
+    new.add_argument("--region", help="region, fx syddanmark")
+    common(new)
     return parser
 
 
@@ -121,9 +148,9 @@ def _dump(data) -> str:
 def cmd_evaluate(args, out: Console) -> int:
     root = args.rules or default_rules_dir()
     day = _date(args.date)
-    if not args.period and day is None:
-        raise UsageError("angiv --period eller --date" if args.lang == "da" else "give --period or --date")
-    compiled = select(root, args.period, args.region, day, _subject_types(args.facts))
+    kinds = _subject_types(args.facts)
+    # --period fixes the period; otherwise each record's date (or --date) picks the period that covers it
+    compiled = select(root, args.period, args.region, day, kinds) if args.period or day else latest(root, args.region, kinds)
     period = compiled.period
     cli_readings = _readings(args.reading)
     check_readings(cli_readings, period, None, None)
@@ -133,16 +160,29 @@ def cmd_evaluate(args, out: Console) -> int:
     subjects, problems = [], 0
     for path in args.facts:
         for record in load_facts(path, period):
-            readings = {**compiled.default_readings(), **record.readings, **cli_readings}
-            check_readings(record.readings, period, record.file, record.line)
-            compiled_subject = compiled.subjects[record.type]
+            target = compiled
+            if not args.period:
+                if record.date is None and day is None:  # not enough said on the command line to pick a period
+                    raise UsageError(f"{record.file}:{record.line}: {record.type} '{record.id}' har ingen dato; angiv --period eller --date, "
+                                     "eller 'date: ÅÅÅÅ-MM-DD' på posten" if args.lang == "da" else
+                                     f"{record.file}:{record.line}: {record.type} '{record.id}' has no date; give --period or --date, "
+                                     "or 'date: YYYY-MM-DD' on the record")
+                target = select(root, None, period.region, record.date or day)
+                if record.type not in target.subjects:
+                    raise RammeaftaleError("CLI006", f"perioden {target.period.id} har ikke emnet '{record.type}'",
+                                           message_en=f"the period {target.period.id} has no subject '{record.type}'",
+                                           file=record.file, line=record.line)
+            readings = {**target.default_readings(), **record.readings, **cli_readings}
+            check_readings(record.readings, target.period, record.file, record.line)
+            compiled_subject = target.subjects[record.type]
             only = set(args.decision) if args.decision else None
-            results, env = evaluate_subject(compiled_subject, record.values, readings, record.date or day or period.valid_from, only)
-            explainer = Explainer(compiled_subject, period, args.lang)
+            when = record.date or day or target.period.valid_from
+            results, env = evaluate_subject(compiled_subject, record.values, readings, when, only)
+            explainer = Explainer(compiled_subject, target.period, args.lang, when)
             decisions = {name: explainer.explain(result, env) for name, result in results.items()}
             problems += sum(1 for result in results.values() if result.error is not None)
             subjects.append({"type": record.type, "id": record.id, "name": record.values.get("navn"), "file": record.file,
-                             "readings": readings, "decisions": decisions})
+                             "period": target.period.id, "date": when, "readings": readings, "decisions": decisions})
     if args.format == "json":
         document = {"format": "rammeaftale.result/1", "region": period.region, "period": period.id,
                     "rules_digest": period.digest, "subjects": [_plain_subject(subject) for subject in subjects]}
@@ -163,7 +203,9 @@ def _print_subjects(out: Console, subjects: list, period, lang: str):
     out.print(f"[bold]{escape(period.title[lang])}[/bold] ({period.region} {period.id}, {rules_word} {period.digest[:12]})")
     for subject in subjects:
         name = f" — {subject['name']}" if subject.get("name") else ""
-        tree = Tree(f"[bold]{escape(subject['type'])} {escape(subject['id'])}{escape(name)}[/bold]")
+        other = f" [{'periode' if lang == 'da' else 'period'} {subject['period']}, {subject['date'].isoformat()}]" \
+            if subject["period"] != period.id else ""
+        tree = Tree(f"[bold]{escape(subject['type'])} {escape(subject['id'])}{escape(name)}[/bold]{escape(other)}")
         for answer in subject["decisions"].values():
             branch = tree.add(escape(answer["explanation"]["summary"]))
             rule = answer["explanation"]["rule"]
@@ -208,31 +250,53 @@ def cmd_check(args, out: Console) -> int:
     listed = []
     for period in sorted(periods, key=lambda item: (item.region, item.valid_from)):
         provisions = []
-        for provision_id, title, sources, file, line in provision_sources(period):
+        for provision in provision_list(period):
             checked = []
-            for source in sources:
-                problem = quote_error(provision_id, source, sources_dir, file, line) if sources_dir else None
-                if problem:
-                    errors.append(problem)
+            for source in provision.sources:
+                problem = quote_error(provision.id, source, sources_dir, provision.file, provision.line) if sources_dir else None
+                if problem and not any(problem.message == known.message for known in errors):
+                    errors.append(problem)   # an inherited quote is wrong once, not once per period that carries it
                 checked.append({**source.as_json(), "verified": None if sources_dir is None else problem is None})
-            provisions.append({"id": provision_id, "title": title[args.lang], "status": "confirmed", "sources": checked})
+            entry = {"id": provision.id, "kind": provision.kind, "title": provision.title[args.lang], "status": provision.status,
+                     "inherited_from": provision.inherited_from, "file": provision.file, "line": provision.line,
+                     "sources": checked}
+            if provision.values:
+                entry["values"] = [{"from": value["from"], "status": "inherited-unverified" if value["inherited_from"] else "confirmed",
+                                    "inherited_from": value["inherited_from"]} for value in provision.values]
+            provisions.append(entry)
+        inherited = sum(1 for item in provisions if item["status"] != "confirmed")
         listed.append({"region": period.region, "period": period.id, "valid_from": period.valid_from.isoformat(),
                        "valid_to": period.valid_to.isoformat(), "extends": period.extends, "rules_digest": period.digest,
+                       "gap_before": None if period.gap_before is None else
+                       {"from": period.gap_before["from"].isoformat(), "to": period.gap_before["to"].isoformat(),
+                        "why": period.gap_before["why"][args.lang]},
+                       "documents": [document["file"] for document in period.documents],
+                       "counts": {"provisions": len(provisions), "confirmed": len(provisions) - inherited,
+                                  "inherited_unverified": inherited},
                        "provisions": provisions})
+    # gaps, overlaps, unreachable rules, unused names: reported, never an error unless --strict
+    analysis = analyse_periods(periods, args.lang)
+    warned = any(item["severity"] == "warning" for item in analysis)
     if args.format == "json":
         out.file.write(_dump({"format": "rammeaftale.check/1", "ok": not errors,
                               "errors": [error.as_json(args.lang) for error in errors],
-                              "sources_dir": str(sources_dir) if sources_dir else None, "periods": listed}) + "\n")
+                              "sources_dir": str(sources_dir) if sources_dir else None, "periods": listed,
+                              "analysis": fmt.plain(analysis)}) + "\n")
     else:
         labels = LABELS[args.lang]
         for error in errors:
             out.print(f"[red]{escape(error.render(args.lang))}[/red]")
         for item in listed:
+            counts = item["counts"]
+            inherited = (f" ({counts['inherited_unverified']} {labels['inherited']} {item['extends']})"
+                         if counts["inherited_unverified"] else "")
             out.print(f"{item['region']} {item['period']} ({item['valid_from']} – {item['valid_to']}): "
-                      f"{len(item['provisions'])} {labels['provisions']}")
+                      f"{counts['provisions']} {labels['provisions']}{inherited}")
         out.print(labels["quotes_ok"] if sources_dir else f"[yellow]{labels['no_sources']}[/yellow]")
+        for line in summary_lines(analysis, args.lang):
+            out.print(escape(line))
         out.print(f"[red]{len(errors)} {labels['errors']}[/red]" if errors else f"[green]{labels['ok']}[/green]")
-    return 1 if errors else 0
+    return 1 if errors or (args.strict and warned) else 0
 
 
 def cmd_periods(args, out: Console) -> int:
@@ -268,13 +332,33 @@ def cmd_schema(args, out: Console) -> int:
     return 0
 
 
-COMMANDS = {"evaluate": cmd_evaluate, "check": cmd_check, "periods": cmd_periods, "schema": cmd_schema}
+def cmd_new_period(args, out: Console) -> int:
+    root = args.rules
+    if root is None:  # never write into the installed package: the checkout's rules/ folder, or say where
+        if not Path("rules").is_dir():
+            raise UsageError("angiv regelmappen med --rules (fx --rules rules)" if args.lang == "da"
+                             else "give the rules folder with --rules (e.g. --rules rules)")
+        root = Path("rules")
+    folder, count = new_period(root, args.id, args.from_period, args.region)
+    if args.lang == "da":
+        out.print(f"Oprettet {folder}/period.yaml (bygger på {args.from_period}) og {folder}/CHECKLIST.md "
+                  f"med {count} arvede bestemmelser at bekræfte.", soft_wrap=True)
+        out.print(f"Næste skridt: rammeaftale check --rules {root}")
+    else:
+        out.print(f"Created {folder}/period.yaml (extends {args.from_period}) and {folder}/CHECKLIST.md "
+                  f"with {count} inherited provisions to confirm.", soft_wrap=True)
+        out.print(f"Next: rammeaftale check --rules {root}")
+    return 0
+
+
+COMMANDS = {"new-period": cmd_new_period, "evaluate": cmd_evaluate, "check": cmd_check, "periods": cmd_periods, "schema": cmd_schema, "test": cmd_test, "diff": cmd_diff}
 
 
 def main(argv: list[str] | None = None) -> int:
     out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     lang = "en" if argv and "--lang" in argv and argv[argv.index("--lang") + 1:][:1] == ["en"] else "da"
+    args = None
     try:
         args = _parser().parse_args(argv)
         lang = getattr(args, "lang", lang)
@@ -285,6 +369,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except RammeaftaleError as error:
         err.print(f"[red]{escape(error.render(lang))}[/red]")
+        if getattr(args, "format", None) == "json":  # a program reading stdout gets the errors as JSON too
+            errors = error.errors if isinstance(error, ErrorList) else [error]
+            out.file.write(_dump({"format": "rammeaftale.error/1", "ok": False,
+                                  "errors": [item.as_json(lang) for item in errors]}) + "\n")
         return 1
     except BrokenPipeError:
         return 0

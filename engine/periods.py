@@ -43,7 +43,7 @@ def load_all(root: Path) -> tuple[list[Period], list[RammeaftaleError]]:
         head = heads[directory]
         parent = None
         if head.get("extends") is not None:
-            parent = loaded.get((head.get("region"), str(head["extends"])))
+            parent = loaded.get((str(head.get("region")), str(head["extends"])))
             if parent is None:  # its parent failed to load (reported there) or does not exist (reported below)
                 continue
         try:
@@ -79,7 +79,8 @@ def _parents_first(heads: dict[Path, dict], root: Path, errors: list) -> list[Pa
     are reported here."""
     by_key, order, state = {}, [], {}
     for directory, head in heads.items():
-        by_key[(head.get("region"), str(head.get("id")))] = directory
+        # a period.yaml that cannot be read keys by its folder; loading it reports what is wrong
+        by_key[(str(head.get("region", directory.parent.name)), str(head.get("id", directory.name)))] = directory
 
     def where(directory):
         return os.path.join(root.name, str((directory / "period.yaml").relative_to(root)))
@@ -98,7 +99,7 @@ def _parents_first(heads: dict[Path, dict], root: Path, errors: list) -> list[Pa
         head = heads[directory]
         ok = True
         if head.get("extends") is not None:
-            parent = (key[0], str(head["extends"]))
+            parent = (key[0], str(head["extends"]))  # a parent is looked up in the same region
             if parent not in by_key:
                 known = sorted(item[1] for item in by_key if item[0] == key[0])
                 errors.append(RammeaftaleError("RULE031", f"periode {key[1]} bygger på '{head['extends']}', som ikke findes for {key[0]}",
@@ -172,11 +173,8 @@ def compiled_periods(root: Path) -> dict[tuple[str, str], CompiledPeriod]:
     return compiled
 
 
-def select(root: Path, period_id: str | None, region: str | None, day: datetime.date | None = None,
-           subjects: set[str] | None = None) -> CompiledPeriod:
-    """The period asked for: by id, or else the one whose validity covers `day`. Without a region, the one
-    region whose rules know the facts' subject types."""
-    compiled = compiled_periods(root)
+def pick_region(compiled: dict, region: str | None, subjects: set[str] | None = None) -> str:
+    """The region asked for; without one, the one region whose rules know the facts' subject types."""
     regions = sorted({key[0] for key in compiled})
     if region is None:
         if len(regions) > 1 and subjects:
@@ -184,22 +182,40 @@ def select(root: Path, period_id: str | None, region: str | None, day: datetime.
         if len(regions) > 1:
             raise RammeaftaleError("CLI002", "vælg en region med --region", message_en="choose a region with --region",
                                    hint="regioner: " + ", ".join(regions))
-        region = regions[0]
-    candidates = [item for key, item in compiled.items() if key[0] == region]
-    if not candidates:
+        return regions[0]
+    if region not in regions:
         raise RammeaftaleError("CLI002", f"ukendt region '{region}'", message_en=f"unknown region '{region}'",
                                hint="regioner: " + ", ".join(regions))
+    return region
+
+
+def select(root: Path, period_id: str | None, region: str | None, day: datetime.date | None = None,
+           subjects: set[str] | None = None) -> CompiledPeriod:
+    """The period asked for: by id, or else the one whose validity covers `day`. Without a region, the one
+    region whose rules know the facts' subject types."""
+    compiled = compiled_periods(root)
+    region = pick_region(compiled, region, subjects)
+    candidates = sorted((item for key, item in compiled.items() if key[0] == region), key=lambda item: item.period.valid_from)
     if period_id:
         for item in candidates:
             if item.period.id == period_id:
                 return item
         raise RammeaftaleError("CLI003", f"ukendt periode '{period_id}' for {region}", message_en=f"unknown period '{period_id}' for {region}",
-                               hint="perioder: " + ", ".join(sorted(item.period.id for item in candidates)))
+                               hint="perioder: " + ", ".join(item.period.id for item in candidates))
     if day is not None:
         for item in candidates:
             if item.period.valid_from <= day <= item.period.valid_to:
                 return item
         raise RammeaftaleError("CLI004", f"ingen periode for {region} gælder {day.isoformat()}",
-                               message_en=f"no period for {region} covers {day.isoformat()}")
+                               message_en=f"no period for {region} covers {day.isoformat()}",
+                               hint="perioder: " + ", ".join(f"{item.period.id} ({item.period.valid_from} – {item.period.valid_to})"
+                                                             for item in candidates))
     raise RammeaftaleError("CLI005", "angiv --period (eller --date)", message_en="give --period (or --date)",
-                           hint="perioder: " + ", ".join(sorted(item.period.id for item in candidates)))
+                           hint="perioder: " + ", ".join(item.period.id for item in candidates))
+
+
+def latest(root: Path, region: str | None, subjects: set[str] | None = None) -> CompiledPeriod:
+    """The region's last period: the facts schema to read dated records with, before each picks its own period."""
+    compiled = compiled_periods(root)
+    region = pick_region(compiled, region, subjects)
+    return max((item for key, item in compiled.items() if key[0] == region), key=lambda item: item.period.valid_from)

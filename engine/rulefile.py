@@ -176,11 +176,11 @@ def _decision(reader: _FileReader, name: str, spec: PosDict) -> Decision:
                     _text(spec.get("not_applicable")))
 
 
-def _parameter(reader: _FileReader, name: str, spec: PosDict, inherited: Parameter | None) -> Parameter | None:
+def _parameter(reader: _FileReader, name: str, spec: PosDict, inherited: Parameter | None, named_at=None) -> Parameter | None:
     """A full parameter, or (in a period that extends another) dated values added to the inherited one."""
     full = "type" in spec
     if not full and inherited is None:
-        where = spec.start
+        where = named_at or spec.start
         reader.errors.append(RammeaftaleError(
             "RULE012", f"parameteren '{name}' mangler type, title og sources",
             message_en=f"the parameter '{name}' lacks type, title and sources", file=reader.display,
@@ -189,7 +189,7 @@ def _parameter(reader: _FileReader, name: str, spec: PosDict, inherited: Paramet
         return None
     missing = [key for key in ("title", "sources") if full and key not in spec]
     if missing:
-        where = spec.start
+        where = named_at or spec.start
         reader.errors.append(RammeaftaleError(
             "RULE012", f"parameteren '{name}' mangler {', '.join(missing)}",
             message_en=f"the parameter '{name}' lacks {', '.join(missing)}", file=reader.display,
@@ -260,7 +260,7 @@ def _subject(reader: _FileReader, data: PosDict, inherited: Subject | None = Non
                                             _interpretation(spec.get("interpretation")), spec.get("id"), reader.display,
                                             spec.start.line)
     for name, spec in data.get("parameters", {}).items():
-        parameter = _parameter(reader, name, spec, subject.parameters.get(name))
+        parameter = _parameter(reader, name, spec, subject.parameters.get(name), data["parameters"].key_pos.get(name))
         if parameter is not None:
             subject.parameters[name] = parameter
     for name, spec in data.get("decisions", {}).items():
@@ -352,6 +352,12 @@ def load_period_dir(directory: Path, root: Path, parent: Period | None = None) -
                     statements=_statements(period_readers[0], head))
     if parent is not None:
         _inherit(parent, period)
+    elif not period.documents:
+        where = head.pos["documents"]
+        errors.append(RammeaftaleError("RULE007", "en periode der ikke bygger på en anden skal have mindst ét dokument",
+                                       message_en="a period that does not extend another needs at least one document",
+                                       file=period_readers[0].display, line=where.line, column=where.column,
+                                       hint="skriv kildedokumenterne under period.documents"))
     patched: set[str] = set()
     for reader in readers:
         _readings(reader, reader.data, period.readings)

@@ -145,3 +145,14 @@ def test_a_decision_that_does_not_concern_the_case_is_not_a_gap(capsys):
     assert found["eksempel_14_januar"]["explanation"]["summary"] == \
         "Den nye ydelsespakke gælder fra: ikke relevant — gælder kun ved skift af ydelsespakke"
     assert found["pakkeskift_et_trin"]["value"] == "2018-02-14" and found["pakkeskift_et_trin"]["flags"] == []
+
+
+def test_json_errors_reach_stdout_as_json(capsys, tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("tilbud: [{id: x}]\n", encoding="utf-8")
+    code, out, err = run(capsys, "evaluate", str(path), "--period", "2018", "--region", "syddanmark", "--format", "json")
+    document = json.loads(out)
+    assert code == 1 and document["format"] == "rammeaftale.error/1" and not document["ok"]
+    error = document["errors"][0]     # one per missing field group and type, each with its position
+    assert (error["code"], error["line"], error["column"]) == ("SCHEMA001", 1, 10)
+    assert "tilbud 'x': mangler 'driftsherre'" in error["message"] and "SCHEMA001" in err

@@ -466,6 +466,13 @@ def test_filter_needs_a_condition():
     assert error.code == "DSL115"
 
 
+@pytest.mark.parametrize("text", ["antal(koeb, 5)", "antal(koeb, koeb)", "count(koeb, sand)"])
+def test_a_second_argument_to_count_must_be_a_condition(text):
+    # once passed the check and then crashed at run time ("'Decimal' object is not callable")
+    error = only_error(text)
+    assert (error.code, error.column) == ("DSL115", 1)
+
+
 def test_types_of_expressions():
     assert check("hvis flag så 1 kr ellers 2 kr") == (T.KR, [])
     assert check("start + 2 måneder") == (T.DATE, [])

@@ -42,6 +42,24 @@ def flags(answer, code):
     return [flag["text"] for flag in answer["flags"] if flag["code"] == code]
 
 
+def column(period, name: str, record_id: str, unit: str, field: str = "vis_enhed") -> dict:
+    """Every decision for one record, with the table column of `unit` asked for (vis_enhed / vis_afdeling)."""
+    subject, record = fixture(name, record_id)
+    record[field] = unit
+    return run(period, subject, record)
+
+
+def inputs(answer, decision: str) -> dict:
+    """The named calculation steps an answer shows, as Decimal where they are amounts."""
+    shown = {}
+    for key, item in answer[decision]["explanation"]["inputs"].items():
+        try:
+            shown[key] = D(item["value"])
+        except Exception:
+            shown[key] = item["value"]
+    return shown
+
+
 # == Kommunal lukning, Bilag 17 Eksempel 1 and 2 (001 L4742-4788) ==========================================
 def test_kommunal_example_1_deficit_reproduces_the_table(syd2018):
     subject, record = fixture("lukning_kommunal", "bilag17_eks1")
@@ -288,9 +306,11 @@ def test_enhed_d_reproduces_the_table(syd2018):
     assert inputs["antal_over_5pct_efter_fordeling"]["value"] == "0"
     assert inputs["lukket_akkumuleret"]["value"] == "5000"       # "Akkumuleret resultat ... 5.000"
     assert inputs["oevrige_budget"]["value"] == "270000"
-    # per-enhed videreføres år +1 (981, -2.148, 4.167): own accumulated result + share
-    own = [-500, -4000, 2500]
-    assert [D(o) + s for o, s in zip(own, value(answer["daekkes_af_andre"]))] == [D(981), D(-2148), D(4167)]
+    # per-enhed videreføres år +1 (981, -2.148, 4.167, 0), read from the engine one enhed at a time
+    carried = [value(column(syd2018, "lukning_oekonomisk_enhed", "bilag17_enhed_d", name)["raekke_viderefoeres_aar1"])
+               for name in ("Økonomisk Enhed A", "Økonomisk Enhed B", "Økonomisk Enhed C", "Økonomisk Enhed D")]
+    assert carried == [D(981), D(-2148), D(4167), D(0)]
+    assert sum(carried) == value(answer["viderefoeres_aar1"])
 
 
 def test_enhed_footnote_triggers_above_5pct_after_allocation(syd2018):
@@ -449,3 +469,211 @@ def test_forrentning_afskrivning_unrounded_and_optional(syd2018):
     answer = run(syd2018, subject, {**record, "aarlig_forrentning_afskrivning": 1000, "driftsmaaneder_sidste_aar": 5})
     assert value(answer["forrentning_afskrivning_indregnes"]) * 3 == D(1250)   # 416,666...
     assert run(syd2018, subject, record)["forrentning_afskrivning_indregnes"]["rule"] is None
+
+
+# == Every cell of the six Bilag 17 tables (t.kr.), read from the engine ===================================
+# Columns per enhed come from the decisions raekke_* with vis_enhed / vis_afdeling naming the enhed (the rule
+# language cannot map a list item by item, so one column is computed per evaluation); the column "I alt" from
+# pct_af_budget_i_alt and the totals' own decisions. Row order as in the source:
+# budget, indtægter, omkostninger, årsresultat, overførsel, akkumuleret, % af budget (fraction, half up to 0,1 %).
+ROWS = ("budget", "indtaegter", "omkostninger", "aarsresultat", "overfoersel", "akkumuleret")
+
+KOMMUNAL = {  # 001 L4746-4764 (Eksempel 1) and L4770-4788 (Eksempel 2)
+    "bilag17_eks1": {
+        # enhed: (budget, indtægter, omkostninger, årsresultat, overførsel, akkumuleret, %, videreføres, efterreguleres, ekstraopkrævning)
+        "Enhed 1": (20000, -20000, 20500, 500, 500, 1000, "0.050", 0, 0, 125),
+        "Enhed 2": (20000, -20500, 20000, -500, -500, -1000, "-0.050", 0, 0, 0),
+        "Enhed 3": (40000, -38000, 40000, 2000, 2500, 4500, "0.113", 0, 0, 0),
+        "I alt": (80000, -78500, 80500, 2000, 2500, 4500, "0.056", 4000, 375, 125),
+    },
+    "bilag17_eks2": {
+        "Enhed 1": (20000, -20000, 20500, 500, 500, 1000, "0.050", 0, 0, -125),
+        "Enhed 2": (20000, -20500, 20000, -500, -500, -1000, "-0.050", 0, 0, 0),
+        "Enhed 3": (40000, -42000, 40000, -2000, -2500, -4500, "-0.113", 0, 0, 0),
+        "I alt": (80000, -82500, 80500, -2000, -2500, -4500, "-0.056", -4000, -375, -125),
+    },
+}
+
+OVERTAGELSE = {  # 001 L4930-4948 (Eksempel 1) and L4956-4974 (Eksempel 2); last three: videreføres, efterreguleres, ekstraopkrævning
+    "bilag17_overtagelse_eks1": {
+        "Enhed 1": (20000, -20000, 20500, 500, 500, 1000, "0.050", 0, 0, 1125),
+        "Enhed 2": (20000, -20500, 20000, -500, -500, -1000, "-0.050", 0, 0, 0),
+        "Enhed 3": (40000, -38000, 40000, 2000, 2500, 4500, "0.113", 0, 0, 0),
+        "I alt": (80000, -78500, 80500, 2000, 2500, 4500, "0.056", 3375, 0, 1125),
+    },
+    "bilag17_overtagelse_eks2": {
+        "Enhed 1": (20000, -20000, 20500, 500, 500, 1000, "0.050", 0, 0, -1125),
+        "Enhed 2": (20000, -20500, 20000, -500, -500, -1000, "-0.050", 0, 0, 0),
+        "Enhed 3": (40000, -42000, 40000, -2000, -2500, -4500, "-0.113", 0, 0, 0),
+        "I alt": (80000, -82500, 80500, -2000, -2500, -4500, "-0.056", -3375, 0, -1125),
+    },
+}
+
+REGIONAL = {  # 001 L4812-4835 (a) and L4848-4871 (b); I alt also: videreføres, efterreguleres, ekstraopkrævning, dækkes af andre
+    "bilag17_afdeling_a": {
+        "Afdeling 1": (20000, -20000, 20500, 500, 0, 500, "0.025"),
+        "Afdeling 2": (20000, -20500, 20000, -500, -500, -1000, "-0.050"),
+        "Afdeling 3": (40000, -38000, 40000, 2000, 2500, 4500, "0.113"),
+        "I alt": (80000, -78500, 80500, 2000, 2000, 4000, "0.050", 4000, 0, 0, 0),
+    },
+    "bilag17_afdeling_b": {
+        "Afdeling 1": (20000, -20000, 20500, 500, 0, 500, "0.025"),
+        "Afdeling 2": (20000, -20500, 20000, -500, -500, -1000, "-0.050"),
+        "Afdeling 3": (40000, -38000, 40000, 2000, 3000, 5000, "0.125"),
+        "I alt": (80000, -78500, 80500, 2000, 2500, 4500, "0.056", 4000, 0, 0, 500),
+    },
+}
+
+ENHED_D = {  # 001 L4889-4913; last three: dækkes af andre (None = blank), efterreguleres år +2, samlet videreføres år +1
+    "Økonomisk Enhed A": (80000, -83000, 81000, -2000, 1500, -500, "-0.006", 1481, 0, 981),
+    "Økonomisk Enhed B": (100000, -102000, 98000, -4000, 0, -4000, "-0.040", 1852, 0, -2148),
+    "Økonomisk Enhed C": (90000, -88000, 90500, 2500, 0, 2500, "0.028", 1667, 0, 4167),
+    "Økonomisk Enhed D": (60000, -50000, 54000, 4000, 1000, 5000, "0.083", None, 0, 0),
+    "I alt": (330000, -323000, 323500, 500, 2500, 3000, "0.009", 5000, 0, 3000),
+}
+
+
+def _assert_column(answer, prefix, cells, unit_name=None):
+    decision = "raekke_pct_af_budget" if prefix == "raekke" else "pct_af_budget_i_alt"
+    steps = inputs(answer, decision)
+    assert tuple(steps[f"{prefix}_{row}"] for row in ROWS) == tuple(D(cell) for cell in cells[:6])
+    assert D(answer[decision]["value"]) == D(cells[6])
+    if unit_name is not None:
+        assert steps["raekke_navn"] == unit_name
+
+
+@pytest.mark.parametrize("record_id, unit", [(record, unit) for record, table in KOMMUNAL.items() for unit in table if unit != "I alt"])
+def test_kommunal_every_enhed_column(syd2018, record_id, unit):
+    cells = KOMMUNAL[record_id][unit]
+    answer = column(syd2018, "lukning_kommunal", record_id, unit)
+    _assert_column(answer, "raekke", cells, unit)
+    assert [value(answer[name]) for name in ("raekke_viderefoeres_aar1", "raekke_efterreguleres_aar2", "raekke_ekstraopkraevning")] \
+        == [D(cell) for cell in cells[7:]]
+
+
+@pytest.mark.parametrize("record_id", KOMMUNAL)
+def test_kommunal_column_i_alt(syd2018, record_id):
+    cells = KOMMUNAL[record_id]["I alt"]
+    answer = run(syd2018, *fixture("lukning_kommunal", record_id))
+    _assert_column(answer, "center", cells)
+    assert [value(answer[name]) for name in ("viderefoeres_aar1", "efterreguleres_aar2", "ekstraopkraevning")] == [D(cell) for cell in cells[7:]]
+    # the row sums of the table: each "I alt" is the sum of the enheder's cells, and the charge falls on the closed enhed
+    units = [cells for unit, cells in KOMMUNAL[record_id].items() if unit != "I alt"]
+    assert [sum(D(row[index]) for row in units) for index in range(6)] == [D(cell) for cell in cells[:6]]
+    assert sum(D(row[9]) for row in units) == D(cells[9])
+    # the explanation names the closed enhed's column by default
+    assert inputs(answer, "raekke_pct_af_budget")["raekke_navn"] == "Enhed 1"
+
+
+def test_kommunal_enhed_3_is_11_3_pct_rounded_half_up(syd2018):
+    answer = column(syd2018, "lukning_kommunal", "bilag17_eks1", "Enhed 3")["raekke_pct_af_budget"]
+    assert D(answer["value"]) == D("0.113")                      # 4.500 / 40.000 = 11,25 % → 11,3 % (half even: 11,2 %)
+    assert answer["explanation"]["summary"].startswith("Enhedens akkumulerede resultat i % af budget (én kolonne i tabellen): 11,3 %")
+    assert any("11,25 % → 11,3 %" in text for text in flags(answer, "interpretation"))
+
+
+def test_kommunal_unknown_vis_enhed_is_not_applicable(syd2018):
+    answer = column(syd2018, "lukning_kommunal", "bilag17_eks1", "Enhed 9")
+    assert answer["raekke_pct_af_budget"]["value"] is None and answer["raekke_pct_af_budget"]["rule"] is None
+    assert answer["raekke_ekstraopkraevning"]["value"] is None
+    assert value(answer["ekstraopkraevning"]) == D(125)          # the closure itself is unaffected
+
+
+@pytest.mark.parametrize("record_id, unit", [(record, unit) for record, table in OVERTAGELSE.items() for unit in table if unit != "I alt"])
+def test_overtagelse_every_enhed_column(syd2018, record_id, unit):
+    cells = OVERTAGELSE[record_id][unit]
+    answer = column(syd2018, "lukning_overtagelse", record_id, unit)
+    _assert_column(answer, "raekke", cells, unit)
+    assert [value(answer[name]) for name in ("raekke_viderefoeres_aar1", "raekke_efterreguleres_aar2", "raekke_ekstraopkraevning")] \
+        == [D(cell) for cell in cells[7:]]
+
+
+@pytest.mark.parametrize("record_id", OVERTAGELSE)
+def test_overtagelse_column_i_alt(syd2018, record_id):
+    cells = OVERTAGELSE[record_id]["I alt"]
+    answer = run(syd2018, *fixture("lukning_overtagelse", record_id))
+    _assert_column(answer, "samlet", cells)
+    assert [value(answer[name]) for name in ("viderefoeres_aar1", "efterreguleres_aar2", "foelger_med")] == [D(cell) for cell in cells[7:]]
+    units = [cells for unit, cells in OVERTAGELSE[record_id].items() if unit != "I alt"]
+    assert [sum(D(row[index]) for row in units) for index in range(6)] == [D(cell) for cell in cells[:6]]
+
+
+@pytest.mark.parametrize("record_id, unit", [(record, unit) for record, table in REGIONAL.items() for unit in table if unit != "I alt"])
+def test_regional_every_afdeling_column(syd2018, record_id, unit):
+    answer = column(syd2018, "lukning_regional", record_id, unit, field="vis_afdeling")
+    _assert_column(answer, "raekke", REGIONAL[record_id][unit], unit)
+
+
+@pytest.mark.parametrize("record_id", REGIONAL)
+def test_regional_column_i_alt(syd2018, record_id):
+    cells = REGIONAL[record_id]["I alt"]
+    answer = run(syd2018, *fixture("lukning_regional", record_id))
+    _assert_column(answer, "enhed", cells)
+    # Videreføres år +1, Efterreguleres år +2, Ekstraopkrævning, Dækkes af andre: the regional rule settles nothing in
+    # the takster and charges nothing, for any afdeling ("0 0 0 0"); the part above 5 % is covered by other enheder.
+    assert [value(answer[name]) for name in ("daekkes_af_enheden", "efterreguleres_aar2", "ekstraopkraevning", "daekkes_af_andre")] \
+        == [D(cell) for cell in cells[7:]]
+    assert answer["ekstraopkraevning"]["rule"] == "syd2018.lukning.regional_ingen_ekstraopkraevning"
+    units = [cells for unit, cells in REGIONAL[record_id].items() if unit != "I alt"]
+    assert [sum(D(row[index]) for row in units) for index in range(6)] == [D(cell) for cell in cells[:6]]
+    assert inputs(answer, "raekke_pct_af_budget")["raekke_navn"] == "Afdeling 3"
+
+
+@pytest.mark.parametrize("unit", [unit for unit in ENHED_D if unit != "I alt"])
+def test_enhed_d_every_enhed_column(syd2018, unit):
+    cells = ENHED_D[unit]
+    answer = column(syd2018, "lukning_oekonomisk_enhed", "bilag17_enhed_d", unit)
+    _assert_column(answer, "raekke", cells, unit)
+    daekkes = answer["raekke_daekkes_af_andre"]
+    assert (value(daekkes) if daekkes["value"] is not None else None) == (D(cells[7]) if cells[7] is not None else None)
+    assert value(answer["raekke_efterreguleres_aar2"]) == D(cells[8])
+    assert value(answer["raekke_viderefoeres_aar1"]) == D(cells[9])
+
+
+def test_enhed_d_column_i_alt(syd2018):
+    cells = ENHED_D["I alt"]
+    answer = run(syd2018, *fixture("lukning_oekonomisk_enhed", "bilag17_enhed_d"))
+    _assert_column(answer, "samlet", cells)
+    assert [value(answer[name]) for name in ("daekkes_af_andre_i_alt", "efterreguleres_aar2", "viderefoeres_aar1")] == [D(cell) for cell in cells[7:]]
+    units = [cells for unit, cells in ENHED_D.items() if unit != "I alt"]
+    assert [sum(D(row[index]) for row in units) for index in range(6)] == [D(cell) for cell in cells[:6]]
+    assert sum(D(row[7]) for row in units if row[7] is not None) == D(cells[7])
+    assert sum(D(row[9]) for row in units) == D(cells[9])
+    # the per-enhed shares agree with the split list
+    assert value(answer["daekkes_af_andre"]) == [D(row[7]) for row in units if row[7] is not None]
+    # the default column is the closed enhed D: 5.000 = 8,3 % of 60.000
+    assert D(answer["raekke_pct_af_budget"]["value"]) == D("0.083")
+    assert answer["raekke_daekkes_af_andre"]["value"] is None
+
+
+def test_enhed_c_is_4_63_pct_after_the_split(syd2018):
+    answer = column(syd2018, "lukning_oekonomisk_enhed", "bilag17_enhed_d", "Økonomisk Enhed C")
+    after = answer["raekke_pct_efter_fordeling"]
+    # (2.500 + 5.000 × 90.000 / 270.000) / 90.000 = 4.166,67 / 90.000 = 4,63 % - below 5 %, so the footnote is not triggered
+    assert D(after["value"]).quantize(D("0.0001")) == D("0.0463")
+    assert after["explanation"]["summary"].startswith("Enhedens akkumulerede resultat i % af budget efter fordelingen: 4,63 %")
+    assert inputs(answer, "raekke_pct_efter_fordeling")["raekke_andel_uafrundet"].quantize(D("0.01")) == D("1666.67")
+    assert answer["raekke_efterreguleres_aar2"]["rule"] == "syd2018.lukning.enhed_enhed_fodnote_inden_for"
+    assert D(column(syd2018, "lukning_oekonomisk_enhed", "bilag17_enhed_d", "Økonomisk Enhed A")["raekke_pct_efter_fordeling"]["value"]) \
+        .quantize(D("0.0001")) == D("0.0123")                    # (-500 + 1.481,48) / 80.000
+
+
+def test_enhed_footnote_per_enhed_matches_the_total(syd2018):
+    subject, record = fixture("lukning_oekonomisk_enhed", "bilag17_enhed_d")
+    record["enheder"][2]["overfoersel"] = 334                   # C: 2.834 + 1.666,67 = 4.500,67 → 0,67 above 5 %
+    per_unit = {}
+    for unit in ("Økonomisk Enhed A", "Økonomisk Enhed B", "Økonomisk Enhed C", "Økonomisk Enhed D"):
+        answer = run(syd2018, subject, {**record, "vis_enhed": unit})
+        per_unit[unit] = (value(answer["raekke_efterreguleres_aar2"]), value(answer["raekke_viderefoeres_aar1"]))
+    assert per_unit["Økonomisk Enhed C"] == (D(1), D(4500))      # 2.834 + 1.667 - 1
+    assert sum(item[0] for item in per_unit.values()) == value(answer["efterreguleres_aar2"]) == D(1)
+    assert sum(item[1] for item in per_unit.values()) == value(answer["viderefoeres_aar1"]) == D(3333)
+    surplus = run(syd2018, subject, {**record, "vis_enhed": "Økonomisk Enhed C",
+                                    "enheder": [enhed("A", 90000, -90000, 90000, 0), enhed("B", 90000, -90000, 90000, 0),
+                                                enhed("C", 90000, -90000, 90000, -3000), enhed("Økonomisk Enhed D", 60000, -60000, 54000, 0)]})
+    assert surplus["raekke_efterreguleres_aar2"]["value"] is None   # vis_enhed "Økonomisk Enhed C" is not among A, B, C, D here
+    surplus = run(syd2018, subject, {**record, "vis_enhed": "C",
+                                    "enheder": [enhed("A", 90000, -90000, 90000, 0), enhed("B", 90000, -90000, 90000, 0),
+                                                enhed("C", 90000, -90000, 90000, -3000), enhed("Økonomisk Enhed D", 60000, -60000, 54000, 0)]})
+    assert (value(surplus["raekke_efterreguleres_aar2"]), value(surplus["raekke_viderefoeres_aar1"])) == (D(-500), D(-4500))
+    assert surplus["raekke_efterreguleres_aar2"]["rule"] == "syd2018.lukning.enhed_enhed_fodnote_under"

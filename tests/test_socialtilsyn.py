@@ -5,6 +5,7 @@ The rules are loaded from a copy of period.yaml and the socialtilsyn*.yaml files
 other subject files being mid-edit; `rammeaftale check` checks the whole tree."""
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -261,3 +262,102 @@ def test_fixture_evaluates(sts):
 def test_english_explanation(sts):
     answer = tilbud(sts, lang="en", pladser=24)["takstkategori"]
     assert answer["explanation"]["summary"].startswith("Takst category: 8-24 places — decided by rule sts2018.takstkategori.kat_8_24")
+
+
+# -- the 2017 column, the plejefamilie 2017 table, the tilbud count and the internal budget (001 L58-390, L2883-2893) ----
+NOTAT_2017 = {1: 32270, 8: 38724, 25: 64541, 50: 96812}          # 001 L177-183, 2017 column (2018 prices)
+NOTAT_2018 = {1: 31879, 8: 38254, 25: 63757, 50: 95636}          # 001 L177-183, 2018 column
+AARSRAPPORT_2017 = {1: 31576, 8: 37891, 25: 63152, 50: 94728}    # 001 L2887-2893, 2017 column (2017 prices)
+SOURCE_2017 = {  # 001 L275-317, 2017 column; Odense "4.076191" read as 4.076.191
+    "Assens": 925202, "Kerteminde": 512196, "Langeland": 198893, "Middelfart": 860131, "Nordfyns": 651970,
+    "Nyborg": 685846, "Odense": 4076191, "Svendborg": 1226384, "Ærø": 98435, "Billund": 615536, "Esbjerg": 2494422,
+    "Fanø": 61575, "Fredericia": 1130720, "Haderslev": 1224936, "Kolding": 2132856, "Sønderborg": 1597964,
+    "Tønder": 796959, "Varde": 1147551, "Vejen": 1023656, "Vejle": 2653900, "Aabenraa": 1301809,
+    "Frederiksberg": 1945895,
+}
+
+
+@pytest.mark.parametrize("places", sorted(NOTAT_2017))
+def test_2017_takst_in_2018_prices_and_the_change(sts, places):
+    answer = tilbud(sts, pladser=places)
+    assert answer["tilsynstakst_2017"]["value"] == Decimal(NOTAT_2017[places])
+    assert answer["tilsynstakst"]["value"] == Decimal(NOTAT_2018[places])
+    change = answer["aendring_fra_2017"]
+    assert change["value"] == Decimal("-0.0121")                 # 31.879 / 32.270 - 1 = -1,2117 % → -1,21 % (all four)
+    assert change["explanation"]["summary"].startswith("Ændring i tilsynstaksten fra 2017 til 2018 (i 2018-priser): -1,21 %")
+
+
+@pytest.mark.parametrize("places, computed, conflict", [(1, 32271, True), (8, 38725, True), (25, 64541, False), (50, 96812, False)])
+def test_2017_aarsrapport_times_1_022(sts, places, computed, conflict):
+    # 31.576 × 1,022 = 32.270,672 → 32.271 (notat 32.270); 37.891 × 1,022 = 38.724,602 → 38.725 (notat 38.724);
+    # 63.152 × 1,022 = 64.541,344 → 64.541 ✓; 94.728 × 1,022 = 96.812,016 → 96.812 ✓
+    answer = tilbud(sts, pladser=places)["tilsynstakst_2017_fremskrevet"]
+    assert answer["value"] == Decimal(computed)
+    assert abs(Decimal(AARSRAPPORT_2017[places]) * Decimal("1.022") - Decimal(computed)) <= Decimal("0.5")
+    texts = flags(answer, "conflict")
+    assert bool(texts) is conflict
+    if conflict:
+        assert "32.271" in texts[0] and "32.270" in texts[0] and "38.725" in texts[0] and "38.724" in texts[0]
+        assert Decimal(computed) - NOTAT_2017[places] == 1      # both numbers: the rule's and the notat's
+    else:
+        assert answer["value"] == NOTAT_2017[places]
+    assert any("Kilden angiver ikke PL-satsen" in text for text in flags(answer, "interpretation"))
+
+
+def test_2017_columns_need_a_category(sts):
+    answer = tilbud(sts, {"socialtilsyn_nul_pladser": "ingen_kategori"}, pladser=0)
+    assert [answer[name]["value"] for name in ("tilsynstakst_2017", "tilsynstakst_2017_fremskrevet", "aendring_fra_2017")] == [None] * 3
+
+
+def test_460_tilbud_conflict_on_the_takst_rule_quoting_it(sts):
+    answer = tilbud(sts, pladser=5)["tilsynstakst"]
+    assert answer["rule"] == "sts2018.tilsynstakst.kat_1_7"
+    assert any(source["quote"].endswith("blandt anslået 460 tilbud, opkræver Socialtilsyn Syd følgende") for source in answer["sources"])
+    texts = flags(answer, "conflict")
+    assert any("460" in text and "298" in text and "170" in text and "468" in text for text in texts)
+    assert answer["value"] == Decimal("31879")                  # the takst itself is the source's table
+
+
+def test_tilbud_count_468_against_the_stated_460(sts):
+    answer = finansiering(sts)
+    assert answer["antal_tilbud"]["value"] == Decimal(468)       # 298 + 170 (001 L61-64)
+    assert answer["antal_tilbud_forskel"]["value"] == Decimal(8)  # 468 - 460 (001 L66)
+    stated = sts.period.subjects["socialtilsyn_finansiering"].parameters["antal_tilbud_angivet"].value_on(datetime.date(2018, 1, 1))
+    assert stated == Decimal(460)
+    assert any("468" in text and '"Total – tilbud" 460' in text for text in flags(answer["antal_tilbud"], "conflict"))
+
+
+def test_plejefamilie_2017_column_total_and_per_plejefamilie(sts):
+    answer = finansiering(sts)
+    total = answer["tabel_total_2017"]
+    assert total["value"] == Decimal(27363027) == sum(Decimal(v) for v in SOURCE_2017.values())
+    assert total["rule"] == "sts2018.plejefamilie.tabel_kontrol_2017"
+    stated = sts.period.subjects["socialtilsyn_finansiering"].parameters["objektiv_total_2017_angivet"].value_on(datetime.date(2018, 1, 1))
+    assert stated == Decimal(27362998)                          # "Total 27.362.998" (001 L319): 29 kr. less
+    assert any("27.363.027" in text and "27.362.998" in text and '"4.076191"' in text for text in flags(total, "conflict"))
+    assert why_not(total)["sts2018.plejefamilie.tabel_kontrol_2017_stemmer"] == [
+        "tabellens beløb for 2017 summerer til 27.363.027 kr.; kræver 27.362.998 kr."]
+    assert answer["pr_plejefamilie_2017"]["value"] == Decimal(17878)   # 27.300.000 / 1527 = 17.878,19 (001 L326)
+    assert answer["pr_plejefamilie"]["value"] == Decimal(17933)        # 27.600.000 / 1539 = 17.933,72
+
+
+def test_table_2018_total_compares_with_the_stated_total(sts):
+    answer = finansiering(sts)["tabel_total"]
+    assert why_not(answer)["sts2018.plejefamilie.tabel_kontrol_stemmer"] == ["tabellens beløb summerer til 27.615.253 kr.; kræver 27.615.254 kr."]
+
+
+def test_internal_budget_totals_and_reconciliation(sts):
+    answer = finansiering(sts)
+    assert answer["intern_udgifter_2017"]["value"] == Decimal(51440070)      # "UDGIFTER I ALT 51.440.070" (001 L366)
+    assert answer["intern_udgifter_2018"]["value"] == Decimal(52441074)      # "... 52.441.074"
+    # 2018 without the budgeted surplus 41.074 is the financing need 52.400.000 (001 L343, L144)
+    assert answer["intern_forbrug_2018"]["value"] == Decimal(52400000) == answer["finansieringsbehov"]["value"]
+    assert answer["intern_forbrug_2018"]["rule"] == "sts2018.intern_budget.forbrug_2018_stemmer"
+    assert not flags(answer["intern_forbrug_2018"], "conflict")
+    # 2017: 51.440.070 - 40.070 = 51.400.000 against the stated 52.600.000
+    forbrug_2017 = answer["intern_forbrug_2017"]
+    assert forbrug_2017["value"] == Decimal(51400000)
+    assert forbrug_2017["rule"] == "sts2018.intern_budget.forbrug_2017"
+    assert why_not(forbrug_2017)["sts2018.intern_budget.forbrug_2017_stemmer"] == [
+        "det budgetterede forbrug 2017 er 51.400.000 kr.; kræver 52.600.000 kr."]
+    assert any("52.600.000" in text and "1.200.000" in text for text in flags(forbrug_2017, "conflict"))
