@@ -23,7 +23,7 @@ from . import fmt
 from . import golden as golden_module
 from .compile import CompiledPeriod
 from .evaluate import DecisionResult, evaluate_subject
-from .explain import Explainer
+from .explain import FLAG_CODES, Explainer
 from .facts import check_readings, parse_facts
 from .periods import compiled_periods, default_rules_dir, select
 from .yamlsafe import PosDict, PosList, load_file
@@ -31,7 +31,6 @@ from .yamlsafe import PosDict, PosList, load_file
 CASE_KEYS = ("name", "description", "date", "readings", "expect")
 FILE_KEYS = ("cases", "region", "period")
 LONG_KEYS = ("value", "rule", "flags", "no_flags")
-FLAG_CODES = ("interpretation", "gap", "conflict", "override", "not_applicable", "error", "inherited")
 CASE_SUFFIXES = (".yaml", ".yml")
 _NUMBER = re.compile(r"^\s*-?\d+(?:\.\d+)?\s*$")
 _PERCENT = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\s*%\s*$")

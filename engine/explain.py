@@ -11,11 +11,15 @@ import re
 from decimal import Decimal
 
 from ..dsl.ast import Node
+from ..dsl.functions import BY_NAME
 from ..dsl.tracer import Trace, first_failure
 from . import fmt
 from .compile import CompiledSubject
 from .evaluate import DecisionResult, RuleTrace
 from .model import Period
+
+# every flag an explanation can carry (the README's "JSON of evaluate" says what each means)
+FLAG_CODES = ("interpretation", "gap", "conflict", "override", "not_applicable", "missing_input", "error", "inherited")
 
 _PLURAL = re.compile(r"\{([^{}|]+)\|([^{}|]+)\}")
 OPERATOR_WORDS = {
@@ -34,6 +38,8 @@ WORDS = {
            "chosen": "Valgt læsning", "alternative": "Alternativ", "why": "Begrundelse", "selectable": "kan vælges med --reading {reading}={option}",
            "gap": "Hul i kilden", "conflict": "Kilderne er uenige", "not_evaluated": "ikke vurderet",
            "not_applicable": "ikke relevant",
+           "missing": "kan ikke afgøres, fordi oplysningen mangler: {names}",
+           "given": "er angivet", "not_given": "er ikke angivet",
            "inherited": "Arvet fra {origin}; ikke verificeret mod {period}: {items}."},
     "en": {"is": "is", "requires": "requires", "one_of": "one of", "none_of": "none of", "short": "{d} short",
            "over": "{d} too much", "points": "percentage points", "true": "met", "false": "not met",
@@ -46,6 +52,8 @@ WORDS = {
            "chosen": "Chosen reading", "alternative": "Alternative", "why": "Why", "selectable": "selectable with --reading {reading}={option}",
            "gap": "Gap in the source", "conflict": "The sources disagree", "not_evaluated": "not evaluated",
            "not_applicable": "not applicable",
+           "missing": "cannot be decided, because this information is missing: {names}",
+           "given": "is given", "not_given": "is not given",
            "inherited": "Inherited from {origin}; not verified against {period}: {items}."},
 }
 
@@ -135,6 +143,9 @@ class Explainer:
             inner = result.children[0]
             return f"{'ikke' if self.lang == 'da' else 'not'}: {self.sentence(inner)}"
         mark = "✓" if result.value else "✗"
+        if node.kind == "call" and BY_NAME[node.value].name == "exists" and node.children[0].kind == "name":
+            given = words["given"] if result.value else words["not_given"]
+            return f"{self.label(node.children[0])} {given} {mark}"
         if node.kind == "name":
             return f"{self.label(node)}: {self.show(result.value, node)} {mark}"
         return f"{node.text}: {words['true'] if result.value else words['false']} {mark}"
@@ -235,10 +246,13 @@ class Explainer:
             return flags
         if result.rule is None:
             not_applicable = self.subject.decisions[result.name].not_applicable
+            missing = self.missing_inputs(result)
             if result.override is not None:
                 pass  # the assessment decided where no rule did; its flag follows
-            elif not_applicable:
+            elif not_applicable:   # the rule file says what no rule means here
                 flags.append({"code": "not_applicable", "text": not_applicable[self.lang]})
+            elif missing:   # not a hole in the source: the facts leave out what a rule needs
+                flags.append({"code": "missing_input", "text": self.words["missing"].format(names=", ".join(missing))})
             else:
                 flags.append({"code": "gap", "text": self.words["no_rule"]})
         else:
@@ -350,6 +364,20 @@ class Explainer:
                 "why_not": [] if result.error is not None else self.why_not(result, compiled_decision),
                 "sources": [source.as_json() for source in sources]}
 
+    def missing_inputs(self, result: DecisionResult) -> list[str]:
+        """What a rule needed but the facts left out: the optional facts whose `findes(x)` made a rule fail, for
+        every rule that got that far (their titles, in rule order)."""
+        found = []
+        for rule_trace in result.tried:
+            for failure in first_failure(rule_trace.trace):
+                node = failure.node
+                if node.kind == "call" and BY_NAME[node.value].name == "exists" and node.children[0].kind == "name" \
+                        and node.children[0].value in self.subject.facts:   # an input, not a step that gave no value
+                    title = self.label(node.children[0])
+                    if title not in found:
+                        found.append(title)
+        return found
+
     def _summary(self, result: DecisionResult, decision) -> str:
         title = decision.title[self.lang]
         if result.error is not None:
@@ -358,6 +386,9 @@ class Explainer:
         if result.rule is None and not result.override:
             if decision.not_applicable:
                 return f"{title}: {self.words['not_applicable']} — {decision.not_applicable[self.lang]}"
+            missing = self.missing_inputs(result)
+            if missing:
+                return f"{title}: {self.words['missing'].format(names=', '.join(missing))}"
             return f"{title}: {self.words['no_rule']}"
         if result.override:
             return f"{title}: {value}. {self._override_text(result)}"
