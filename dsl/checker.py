@@ -42,7 +42,8 @@ class Checker:
         kind = self.visit(node, locals_ or {})
         if expected is not None and kind != T.ANY and not _fits(kind, expected):
             self._error(node, "DSL102", f"forventede {expected}, men udtrykket giver {kind}",
-                        f"expected {expected.name}, but the expression gives {kind.name}")
+                        f"expected {expected.name}, but the expression gives {kind.name}",
+                        "beløb skrives med kr, andele med %, og en betingelse skal give sand/falsk")
         return kind
 
     def visit(self, node: Node, locals_: dict) -> T.Type:
@@ -84,7 +85,8 @@ class Checker:
         record = base.item if base.name == "list" else base
         if record is None or record.name != "record":
             return self._error(node, "DSL103", f"'{node.children[0].text}' er {base} og har ingen felter",
-                               f"'{node.children[0].text}' is {base.name} and has no fields")
+                               f"'{node.children[0].text}' is {base.name} and has no fields",
+                               "kun poster og lister af poster har felter (fx koeb.kommune)")
         kind = record.field(node.value)
         if kind is None:
             names = [name for name, _ in record.fields]
@@ -100,13 +102,15 @@ class Checker:
             return T.list_of(T.ANY)
         for child, kind in zip(node.children[1:], kinds[1:]):
             if not T.comparable(kinds[0], kind):
-                self._error(child, "DSL105", f"listen blander {kinds[0]} og {kind}", f"the list mixes {kinds[0].name} and {kind.name}")
+                self._error(child, "DSL105", f"listen blander {kinds[0]} og {kind}", f"the list mixes {kinds[0].name} and {kind.name}",
+                            "alle elementer i en liste skal have samme type")
         return T.list_of(kinds[0])
 
     def _neg(self, node, locals_):
         kind = self.visit(node.children[0], locals_)
         if kind.name not in ("number", "kr", "pct", "duration", "any"):
-            return self._error(node, "DSL106", f"kan ikke gøre {kind} negativ", f"cannot negate {kind.name}")
+            return self._error(node, "DSL106", f"kan ikke gøre {kind} negativ", f"cannot negate {kind.name}",
+                               "kun tal, beløb, procenter og varigheder kan have minus foran")
         return kind
 
     def _binop(self, node, locals_):
@@ -145,7 +149,8 @@ class Checker:
         element_type, collection_type = self.visit(element, locals_), self.visit(collection, locals_)
         if collection_type != T.ANY and collection_type.name != "list":
             return self._error(collection, "DSL111", f"'i' kræver en liste til højre, fik {collection_type}",
-                               f"'in' needs a list on the right, got {collection_type.name}")
+                               f"'in' needs a list on the right, got {collection_type.name}",
+                               'skriv fx driftsform i ["kommunal", "regional"]')
         item = collection_type.item or T.ANY
         if not T.comparable(element_type, item):
             self._error(node, "DSL108", f"kan ikke søge {element_type} i {collection_type}",
@@ -170,7 +175,8 @@ class Checker:
         then_type, else_type = self.visit(then, locals_), self.visit(otherwise, locals_)
         if not T.comparable(then_type, else_type):
             return self._error(node, "DSL112", f"'så' giver {then_type} men 'ellers' giver {else_type}",
-                               f"'then' gives {then_type.name} but 'else' gives {else_type.name}")
+                               f"'then' gives {then_type.name} but 'else' gives {else_type.name}",
+                               "'så' og 'ellers' skal give samme slags værdi, fx begge kr.")
         return then_type if then_type != T.ANY else else_type
 
     def _call(self, node, locals_):
@@ -187,13 +193,15 @@ class Checker:
         if count < low or (high != -1 and count > high):
             wanted = f"{low}" if low == high else (f"mindst {low}" if high == -1 else f"{low}-{high}")
             return self._error(node, "DSL114", f"{node.value}() tager {wanted} argument(er), fik {count}",
-                               f"{node.value}() takes {wanted} argument(s), got {count}")
+                               f"{node.value}() takes {wanted} argument(s), got {count}",
+                               f"{node.value}(): {function.doc}; tjek kommaerne mellem argumenterne")
         kinds = []
         for index, child in enumerate(node.children):
             if child.kind == "lambda":
                 if not function.takes_lambda or index != count - 1 or not kinds:
                     return self._error(child, "DSL115", f"{node.value}() tager ikke en betingelse 'x => ...' her",
-                                       f"{node.value}() does not take a condition 'x => ...' here")
+                                       f"{node.value}() does not take a condition 'x => ...' here",
+                                       "en betingelse 'k => ...' står sidst i antal, filtrer, nogen eller alle")
                 item = kinds[0].item if kinds[0].name == "list" else T.ANY
                 self.check(child.children[0], T.BOOL, {**locals_, child.value: item or T.ANY})
                 child.type = T.BOOL
@@ -202,15 +210,18 @@ class Checker:
         # antal(koeb, 5) would call 5 as a condition at run time: a second argument must be a condition
         if function.takes_lambda and (function.arity[0] == 2 or count >= 2) and node.children[-1].kind != "lambda":
             return self._error(node, "DSL115", f"{node.value}() kræver en betingelse som sidste argument, fx k => k.pladser > 0",
-                               f"{node.value}() needs a condition as its last argument, e.g. k => k.pladser > 0")
+                               f"{node.value}() needs a condition as its last argument, e.g. k => k.pladser > 0",
+                               f"{node.value}(): {function.doc}")
         result = function.result(kinds)
         if isinstance(result, str):
-            return self._error(node, "DSL116", f"{node.value}(): {result}", f"{node.value}(): wrong argument type")
+            return self._error(node, "DSL116", f"{node.value}(): {result}", f"{node.value}(): wrong argument type",
+                               f"{node.value}(): {function.doc}")
         return result
 
     def _lambda(self, node, locals_):
         return self._error(node, "DSL115", "en betingelse 'x => ...' kan kun stå i count, filter, any eller all",
-                           "a condition 'x => ...' can only stand in count, filter, any or all")
+                           "a condition 'x => ...' can only stand in count, filter, any or all",
+                           "fx antal(koeb, k => k.pladser > 0)")
 
 
 def _fits(kind: T.Type, expected: T.Type) -> bool:

@@ -7,7 +7,7 @@ node keeps its closure in `node.run`, so the tracer can evaluate any sub-express
 from __future__ import annotations
 
 import operator
-from decimal import DivisionByZero, InvalidOperation
+from decimal import Decimal, DivisionByZero, InvalidOperation
 
 from .ast import Node
 from .errors import RammeaftaleError
@@ -30,7 +30,15 @@ def missing(node: Node) -> EvaluationError:
 
 def failed(node: Node, error: Exception) -> EvaluationError:
     return EvaluationError("EVAL003", f"{node.value}() kunne ikke beregnes: {error}",
-                           message_en=f"{node.value}() could not be computed: {error}", line=node.line, column=node.column)
+                           message_en=f"{node.value}() could not be computed: {error}", line=node.line, column=node.column,
+                           hint="tjek argumenterne i fakta, fx en plads der ikke findes i listen eller et antal decimaler")
+
+
+def out_of_range(node: Node, error: Exception) -> EvaluationError:
+    return EvaluationError("EVAL004", f"'{node.text}' kan ikke beregnes: resultatet ligger uden for det mulige ({error})",
+                           message_en=f"'{node.text}' cannot be computed: the result is out of range ({error})",
+                           line=node.line, column=node.column,
+                           hint="tjek datoer og varigheder i fakta: en dato skal ligge mellem år 1 og 9999")
 
 
 def _divide(node: Node):
@@ -84,20 +92,26 @@ def _name(node):
 
 def _field(node):
     base, name = compile_node(node.children[0]), node.value
+    key = _env_key(node.children[0])
     if node.children[0].type is not None and node.children[0].type.name == "list":
         def project(env):
-            items = base(env)
+            items = env[key] if key is not None else base(env)
             if items is None:
                 raise missing(node.children[0])
             return [item.get(name) for item in items]
         return project
 
     def get(env):
-        record = base(env)
+        record = env[key] if key is not None else base(env)
         if record is None:
             raise missing(node.children[0])
         return record.get(name)
     return get
+
+
+def _env_key(node):
+    """The name a `name` node reads, so a parent can read env itself instead of calling the child's closure."""
+    return node.value if node.kind == "name" else None
 
 
 def _list(node):
@@ -120,14 +134,19 @@ def _both_given(node, op):
     """`op(a, b)` that names the missing operand instead of failing inside Decimal arithmetic."""
     left, right = (compile_node(child) for child in node.children)
     left_node, right_node = node.children
+    left_key, right_key = _env_key(left_node), _env_key(right_node)   # a name operand is read from env directly
 
     def run(env):
-        a, b = left(env), right(env)
+        a = env[left_key] if left_key is not None else left(env)
+        b = env[right_key] if right_key is not None else right(env)
         if a is None:
             raise missing(left_node)
         if b is None:
             raise missing(right_node)
-        return op(a, b)
+        try:
+            return op(a, b)
+        except (ArithmeticError, ValueError) as error:   # a date beyond year 9999, a Decimal overflow
+            raise out_of_range(node, error) from None
     return run
 
 
@@ -139,6 +158,11 @@ def _compare(node):
     op = COMPARISONS[node.value]
     if node.value in ("=", "!="):  # equality with a missing value is simply false (or true for !=)
         left, right = (compile_node(child) for child in node.children)
+        left_key, right_key = (_env_key(child) for child in node.children)
+        if left_key is not None and right_key is not None:   # k.kommune != driftsherre reads both from env
+            return lambda env: op(env[left_key], env[right_key])
+        if right_key is not None:
+            return lambda env: op(left(env), env[right_key])
         return lambda env: op(left(env), right(env))
     return _both_given(node, op)
 
@@ -224,6 +248,8 @@ def _call(node):
             except EvaluationError:  # findes(vurdering.af) when there is no vurdering at all
                 return False
         return exists
+    if function.name in _LOOPS and len(arguments) == 2 and node.children[1].kind == "lambda":
+        return _call_with_lambda(node, function, arguments[0])
     if len(arguments) == 1:
         only = arguments[0]
         only_node = node.children[0]
@@ -232,7 +258,8 @@ def _call(node):
 
         def call_one(env):
             value = only(env)
-            if value is None or (items_needed and isinstance(value, list) and None in value):
+            # `None in value` by identity: the same for every value a fact can hold, and no slow Decimal == None
+            if value is None or (items_needed and isinstance(value, list) and any(item is None for item in value)):
                 raise missing(only_node)
             try:
                 return run(value)
@@ -250,6 +277,57 @@ def _call(node):
         except (ValueError, ArithmeticError) as error:
             raise failed(node, error) from None
     return call
+
+
+def _call_with_lambda(node, function, items_of):
+    """count/filter/any/all with `k => body`: the same as binding k for each item through the lambda's closure,
+    with one binding saved and restored per call instead of per item."""
+    items_node, variable = node.children[0], node.children[1].value
+    body = node.children[1].children[0].run
+    kind = function.name
+
+    def looped(env):
+        items = items_of(env)
+        if items is None:
+            raise missing(items_node)
+        saved = env.get(variable, _UNSET)
+        try:
+            if kind == "filter":
+                kept = []
+                for item in items:
+                    env[variable] = item
+                    if body(env):
+                        kept.append(item)
+                return kept
+            if kind == "count":
+                count = 0
+                for item in items:
+                    env[variable] = item
+                    if body(env):
+                        count += 1
+                return Decimal(count)
+            if kind == "any":
+                for item in items:
+                    env[variable] = item
+                    if body(env):
+                        return True
+                return False
+            for item in items:   # all
+                env[variable] = item
+                if not body(env):
+                    return False
+            return True
+        except (ValueError, ArithmeticError) as error:
+            raise failed(node, error) from None
+        finally:
+            if saved is _UNSET:
+                env.pop(variable, None)
+            else:
+                env[variable] = saved
+    return looped
+
+
+_LOOPS = ("filter", "count", "any", "all")
 
 
 def compile_expression(node: Node):

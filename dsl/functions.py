@@ -242,3 +242,9 @@ BY_NAME: dict[str, Function] = {}
 for _function in FUNCTIONS:
     for _name in (_function.name, *_function.aliases):
         BY_NAME[_name] = _function
+
+
+def is_exists(node) -> bool:
+    """`findes(x)` / `exists(x)`: the test of whether an optional value is given."""
+    function = BY_NAME.get(node.value) if node.kind == "call" else None
+    return function is not None and function.name == "exists"

@@ -7,7 +7,7 @@ from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from .ast import Node
@@ -31,6 +31,32 @@ RESERVED = {word for pair in KEYWORDS for word in pair}
 ENGLISH_ONLY = {english for _, english in KEYWORDS}
 DANISH_ONLY = {danish for danish, _ in KEYWORDS}
 MAX_OPERATORS = 200  # a chain of operators nests the tree as deep as brackets do
+MAX_TREE_DEPTH = 220  # any other chain (x.a.a.a..., hvis ... ellers hvis ...): checked on the parse tree itself
+MAX_INTEGER_DIGITS = 15   # digits before the decimal point of a number (in expressions and in YAML files)
+MAX_DECIMAL_PLACES = 12   # digits after it; 15 + 12 digits fit Decimal's 28-digit precision exactly
+
+
+def number_problem(value: Decimal) -> str | None:
+    """'large' or 'decimals' when a number is beyond MAX_INTEGER_DIGITS / MAX_DECIMAL_PLACES, else None."""
+    if not value.is_finite() or (value and value.adjusted() >= MAX_INTEGER_DIGITS):
+        return "large"
+    _, digits, exponent = value.as_tuple()
+    while exponent < 0 and digits and digits[-1] == 0:   # 2000.10 has two decimals, 1.500000 has one
+        digits, exponent = digits[:-1], exponent + 1
+    return "decimals" if -exponent > MAX_DECIMAL_PLACES else None
+
+
+def _number_limit(token: Token, value: Decimal) -> Decimal:
+    problem = number_problem(value)
+    if problem is not None:
+        shown = str(token) if len(str(token)) <= 30 else str(token)[:27] + "..."
+        da, en = ((f"for stort (højst {MAX_INTEGER_DIGITS} cifre før kommaet)",
+                   f"too large (at most {MAX_INTEGER_DIGITS} digits before the decimal point)") if problem == "large" else
+                  (f"for præcist (højst {MAX_DECIMAL_PLACES} decimaler)", f"too precise (at most {MAX_DECIMAL_PLACES} decimal places)"))
+        raise RammeaftaleError("DSL010", f"tallet '{shown}' er {da}", message_en=f"the number '{shown}' is {en}",
+                               line=token.line, column=token.column,
+                               hint="skriv store beløb som en parameter eller et faktum, ikke som et tal i udtrykket")
+    return value
 
 # Friendly names for what the parser expected, in Danish and English.
 EXPECTED_WORDS = {
@@ -83,11 +109,11 @@ class _ToNodes(Transformer):
 
     @v_args(meta=True)
     def number(self, meta, items):
-        return self._node("number", meta, value=Decimal(str(items[0])))
+        return self._node("number", meta, value=_number_limit(items[0], Decimal(str(items[0]))))
 
     @v_args(meta=True)
     def quantity(self, meta, items):
-        amount, unit = Decimal(str(items[0])), UNITS[str(items[1])]
+        amount, unit = _number_limit(items[0], Decimal(str(items[0]))), UNITS[str(items[1])]
         if unit == "pct":
             amount = amount / 100
         return self._node("quantity", meta, value=(amount, unit))
@@ -253,6 +279,22 @@ def _check_limits(text: str) -> None:
                                    line=line, column=column, hint="del udtrykket op i afledte fakta (derived)")
 
 
+def _check_tree_depth(tree: Tree) -> None:
+    """Refuse a parse tree deeper than MAX_TREE_DEPTH before the (recursive) transformer, checker and
+    compiler walk it; found without recursion, so a chain of 2000 fields is an error, not a RecursionError."""
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_TREE_DEPTH:
+            meta = node.meta if isinstance(node, Tree) else node
+            raise RammeaftaleError("DSL008", f"for dybt indlejret udtryk (mere end {MAX_TREE_DEPTH} niveauer)",
+                                   message_en=f"expression nested too deeply (more than {MAX_TREE_DEPTH} levels)",
+                                   line=getattr(meta, "line", 1), column=getattr(meta, "column", 1),
+                                   hint="del udtrykket op i afledte fakta (derived)")
+        if isinstance(node, Tree):
+            stack.extend((child, depth + 1) for child in node.children)
+
+
 def _ends_early(text: str, error) -> RammeaftaleError:
     da, en = _describe_expected(set(error.expected))
     lines = text.split("\n")
@@ -270,6 +312,7 @@ def parse(text: str, start: str = "start") -> Node:
     _check_limits(text)
     try:
         tree = _lark().parse(text, start=start)
+        _check_tree_depth(tree)
         return _ToNodes(text).transform(tree)
     except VisitError as error:  # an error raised inside the transformer, e.g. a bad date
         if isinstance(error.orig_exc, RammeaftaleError):
@@ -292,4 +335,5 @@ def parse(text: str, start: str = "start") -> Node:
                                hint="tjek operatorer og parenteser; nøgleord: og/and, eller/or, ikke/not, i/in") from None
     except UnexpectedInput as error:  # pragma: no cover - other lark input errors
         raise RammeaftaleError("DSL005", "kan ikke læse udtrykket", message_en="cannot parse the expression",
-                               line=getattr(error, "line", 1), column=getattr(error, "column", 1)) from None
+                               line=getattr(error, "line", 1), column=getattr(error, "column", 1),
+                               hint="tjek operatorer og parenteser") from None

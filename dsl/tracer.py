@@ -11,7 +11,7 @@ from typing import Any
 from .ast import Node
 
 
-@dataclass
+@dataclass(slots=True)
 class Trace:
     node: Node
     value: Any
@@ -21,27 +21,45 @@ class Trace:
 
 
 def trace(node: Node, env: dict) -> Trace:
-    kind = node.kind
-    if kind == "and" or kind == "or":
-        stop_at = kind == "and"  # og stops at the first false part, eller at the first true part
-        children = []
-        for index, child in enumerate(node.children):
-            result = trace(child, env)
-            children.append(result)
-            if bool(result.value) != stop_at:
-                return Trace(node, not stop_at, children, skipped=len(node.children) - index - 1)
-        return Trace(node, stop_at, children)
-    if kind == "not":
-        inner = trace(node.children[0], env)
-        return Trace(node, not inner.value, [inner])
-    if kind == "if":
-        condition = trace(node.children[0], env)
-        branch = trace(node.children[1] if condition.value else node.children[2], env)
-        return Trace(node, branch.value, [condition, branch])
-    if kind in ("compare", "member", "not_member"):
-        left, right = (child.run(env) for child in node.children)
-        return Trace(node, node.run(env), operands=(left, right))
+    return _BY_KIND.get(node.kind, _value)(node, env)
+
+
+def _junction(node: Node, env: dict) -> Trace:
+    stop_at = node.kind == "and"  # og stops at the first false part, eller at the first true part
+    children = []
+    parts = node.children
+    for index, child in enumerate(parts):
+        result = _BY_KIND.get(child.kind, _value)(child, env)
+        children.append(result)
+        if bool(result.value) != stop_at:
+            return Trace(node, not stop_at, children, skipped=len(parts) - index - 1)
+    return Trace(node, stop_at, children)
+
+
+def _not(node: Node, env: dict) -> Trace:
+    inner = trace(node.children[0], env)
+    return Trace(node, not inner.value, [inner])
+
+
+def _if(node: Node, env: dict) -> Trace:
+    condition = trace(node.children[0], env)
+    branch = trace(node.children[1] if condition.value else node.children[2], env)
+    return Trace(node, branch.value, [condition, branch])
+
+
+def _operands(node: Node, env: dict) -> Trace:
+    left, right = node.children
+    operands = (left.run(env), right.run(env))
+    return Trace(node, node.run(env), operands=operands)
+
+
+def _value(node: Node, env: dict) -> Trace:
     return Trace(node, node.run(env))
+
+
+# the logical skeleton is walked; any other node is one value from its compiled closure
+_BY_KIND = {"and": _junction, "or": _junction, "not": _not, "if": _if,
+            "compare": _operands, "member": _operands, "not_member": _operands}
 
 
 def first_failure(result: Trace) -> list[Trace]:

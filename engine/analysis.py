@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from ..dsl.ast import Node
-from ..dsl.functions import BY_NAME, Duration
+from ..dsl.functions import BY_NAME, Duration, is_exists
 from . import fmt
 from .model import Decision, Period, Rule, Subject
 
@@ -327,7 +327,7 @@ class _Collector:
             return self._compare(node)
         if kind in ("member", "not_member"):
             return self._member(node)
-        if kind == "call" and BY_NAME.get(node.value) is not None and BY_NAME[node.value].name == "exists":
+        if is_exists(node):
             inner = node.children[0]
             key = _norm(inner.text)
             variable = self.vars.get(key)

@@ -25,6 +25,7 @@ from .compile import CompiledPeriod
 from .evaluate import DecisionResult, evaluate_subject
 from .explain import FLAG_CODES, Explainer
 from .facts import check_readings, parse_facts
+from .fixtures import display_path
 from .periods import compiled_periods, default_rules_dir, select
 from .yamlsafe import PosDict, PosList, load_file
 
@@ -96,14 +97,6 @@ class CaseFile:
     cases: list[Case]
 
 
-def display_path(path: Path) -> str:
-    """The path relative to the working folder when it lies inside it (stable in messages and JSON)."""
-    try:
-        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return Path(path).as_posix()
-
-
 def _error(code: str, da: str, en: str, file: str, where, hint: str | None = None) -> RammeaftaleError:
     line, column = (where.line, where.column) if where is not None else (1, 1)
     return RammeaftaleError(code, da, message_en=en, file=file, line=line, column=column, hint=hint)
@@ -152,7 +145,7 @@ def load_case_file(path: Path, rules_root: Path | None = None) -> CaseFile:
     items = data["cases"]
     if not isinstance(items, PosList) or not items:
         errors.append(_error("CASE001", "'cases' skal være en ikke-tom liste af tilfælde", "'cases' must be a non-empty list of cases",
-                             file, data.pos["cases"]))
+                             file, data.pos["cases"], "se fixtures/cases/README.md"))
         raise ErrorList(errors)
     compiled = _period_for(path, data, rules_root, file)
     cases, names = [], {}
@@ -180,11 +173,11 @@ def _case(item, where, compiled: CompiledPeriod, file: str) -> Case:
     period = compiled.period
     if not isinstance(item, PosDict):
         raise _error("CASE003", "et tilfælde skal være en samling felter (name:, tilbud:, expect: ...)",
-                     "a case must be a mapping (name:, tilbud:, expect: ...)", file, where)
+                     "a case must be a mapping (name:, tilbud:, expect: ...)", file, where, "se fixtures/cases/README.md")
     errors = []
     if not isinstance(item.get("name"), str) or not item["name"].strip():
         errors.append(_error("CASE003", "tilfældet mangler 'name' (en tekst)", "the case has no 'name' (a text)", file,
-                             item.pos.get("name", item.start)))
+                             item.pos.get("name", item.start), "skriv fx 'name: klynge ved 2 købere'"))
     name = str(item.get("name", f"#{where.line}"))
     subjects = [key for key in item if key not in CASE_KEYS]
     for key in subjects:
@@ -207,9 +200,14 @@ def _case(item, where, compiled: CompiledPeriod, file: str) -> Case:
         raise ErrorList(errors)
     subject_name = subjects[0]
     record = item[subject_name]
+    if record is None or (isinstance(record, PosDict) and not record):
+        raise _error("CASE004", f"posten '{subject_name}' er tom; den skal holde postens felter (en samling felter)",
+                     f"the record '{subject_name}' is empty; it must hold the record's fields (a mapping)", file,
+                     item.pos[subject_name], f"skriv felterne indrykket under '{subject_name}:', fx '  id: palleshave'")
     if not isinstance(record, PosDict):
-        raise _error("CASE004", f"'{subject_name}' skal holde én post (en samling felter), ikke en liste",
-                     f"'{subject_name}' must hold one record (a mapping), not a list", file, item.pos[subject_name],
+        kind_da, kind_en = ("en liste", "a list") if isinstance(record, list) else ("en enkelt værdi", "a single value")
+        raise _error("CASE004", f"'{subject_name}' skal holde én post (en samling felter), ikke {kind_da}",
+                     f"'{subject_name}' must hold one record (a mapping), not {kind_en}", file, item.pos[subject_name],
                      "skriv felterne direkte under '" + subject_name + ":'")
     # The record is checked exactly as a facts file would be: {subject: [record]}, keeping the positions.
     wrapper = PosDict({subject_name: PosList([record])})
@@ -228,7 +226,7 @@ def _case(item, where, compiled: CompiledPeriod, file: str) -> Case:
         try:
             if not isinstance(item["readings"], dict):
                 raise _error("CASE003", "'readings' skal være en samling ID: valg", "'readings' must be a mapping ID: option", file,
-                             item.pos["readings"])
+                             item.pos["readings"], "skriv fx 'readings: {kategori_hul: lokalt_tilbud}'")
             readings = {str(key): str(value) for key, value in item["readings"].items()}
             check_readings(readings, period, file, item.pos["readings"].line)
         except RammeaftaleError as error:
@@ -506,9 +504,13 @@ def failure_lines(result: CaseResult, lang: str = "da") -> list[str]:
 # -- the command ---------------------------------------------------------------------------------------------
 TEXT = {
     "da": {"summary": "{n} tilfælde: {ok} ok, {failed} fejlet", "errors": "{n} fejl i tilfældefilerne", "no_cases": "ingen tilfælde fundet",
+           "no_cases_in": "ingen tilfælde fundet i {paths}; angiv tilfældefiler (*.yaml) eller mapper med dem, fx fixtures/cases",
+           "min_range": "--min skal være et tal fra 0 til 100 (procent), ikke {min}",
            "golden_hint": "kør 'rammeaftale test --update' når ændringerne er tilsigtede",
            "min_fail": "regeldækningen for {key} er {percent} %, under kravet på {min} %"},
     "en": {"summary": "{n} cases: {ok} ok, {failed} failed", "errors": "{n} errors in the case files", "no_cases": "no cases found",
+           "no_cases_in": "no cases found in {paths}; give case files (*.yaml) or folders holding them, e.g. fixtures/cases",
+           "min_range": "--min must be a number from 0 to 100 (percent), not {min}",
            "golden_hint": "run 'rammeaftale test --update' when the changes are intended",
            "min_fail": "rule coverage for {key} is {percent}%, below the required {min}%"},
 }
@@ -517,6 +519,9 @@ TEXT = {
 def cmd_test(args, out) -> int:
     lang = args.lang
     text = TEXT[lang]
+    if args.min is not None and not 0 <= args.min <= 100:
+        from .cli import UsageError
+        raise UsageError(text["min_range"].format(min=args.min))
     root = args.rules or default_rules_dir()
     compiled_periods(root)          # rules with mistakes: reported once here, not once per case file
     fixtures = args.fixtures or Path.cwd() / "fixtures"
@@ -542,8 +547,10 @@ def cmd_test(args, out) -> int:
     below = coverage_module.below_minimum(report, args.min, lang) if report is not None and args.min is not None else []
     failed = sum(1 for result in results if not result.ok)
     golden_failed = sum(1 for item in golden if not item["ok"])
+    # PATHS that hold no case (an empty folder, a mistyped path, fixtures/golden) fail, so CI does not pass on nothing
+    nothing = explicit and not results and not errors
     if args.format == "json":
-        document = {"format": "rammeaftale.test/1", "ok": not (failed or errors or golden_failed or below),
+        document = {"format": "rammeaftale.test/1", "ok": not (failed or errors or golden_failed or below or nothing),
                     "errors": [error.as_json(lang) for error in errors], "cases": [case_json(result) for result in results],
                     "golden": golden, "coverage": report, "below_minimum": below}
         out.file.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
@@ -565,7 +572,9 @@ def cmd_test(args, out) -> int:
                 say(f"  [red]FAIL[/red]  {escape(case.name)}  ({escape(case.file)}:{case.line})")
                 for line in failure_lines(result, lang):
                     say("        " + escape(line))
-        if results or not golden:
+        if nothing:
+            say(f"[red]{escape(text['no_cases_in'].format(paths=', '.join(str(path) for path in args.paths)))}[/red]")
+        elif results or not golden:
             say(text["summary"].format(n=len(results), ok=len(results) - failed, failed=failed) if results else text["no_cases"])
         if errors:
             say(f"[red]{text['errors'].format(n=len(errors))}[/red]")
@@ -580,4 +589,4 @@ def cmd_test(args, out) -> int:
                 say(escape(line))
         for key, percent in below:
             say(f"[red]{escape(text['min_fail'].format(key=key, percent=percent, min=args.min))}[/red]")
-    return 1 if failed or errors or golden_failed or below else 0
+    return 1 if failed or errors or golden_failed or below or nothing else 0

@@ -98,7 +98,8 @@ def check_period(period: Period) -> None:
     for reading in period.readings.values():
         if reading.default not in reading.options:
             _error(errors, "RULE021", f"læsning '{reading.id}': standardvalget '{reading.default}' er ikke blandt valgmulighederne",
-                   f"reading '{reading.id}': the default '{reading.default}' is not among the options", reading.file, reading.line)
+                   f"reading '{reading.id}': the default '{reading.default}' is not among the options", reading.file, reading.line,
+                   hint="valg: " + ", ".join(reading.options))
         _check_sources(reading.sources, documents, reading.file, reading.line, errors)
     if errors:
         unique = {}
@@ -121,7 +122,7 @@ def _check_decision(decision, scope, period: Period, documents, errors):
                    hint=f"mente du '{close[0]}'?" if close else "mulige værdier: " + ", ".join(decision.values))
         if rule.id in seen_ids:
             _error(errors, "RULE023", f"regel-id'et '{rule.id}' bruges to gange", f"the rule id '{rule.id}' is used twice",
-                   rule.file, rule.line)
+                   rule.file, rule.line, hint=f"første gang i linje {seen_ids[rule.id].line}; giv hver regel sit eget id")
         seen_ids[rule.id] = rule
         if rule.under_reading:
             reading_id, option = rule.under_reading
@@ -162,4 +163,5 @@ def _check_sources(sources, documents, file, line, errors):
                    hint="tilføj den under period.documents i period.yaml")
         if source.lines[0] > source.lines[1]:
             _error(errors, "RULE028", f"kildelinjerne {source.lines[0]}-{source.lines[1]} står i forkert rækkefølge",
-                   f"the source lines {source.lines[0]}-{source.lines[1]} are in the wrong order", file, line)
+                   f"the source lines {source.lines[0]}-{source.lines[1]} are in the wrong order", file, line,
+                   hint=f"skriv lines: [{source.lines[1]}, {source.lines[0]}]")

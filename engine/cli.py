@@ -16,18 +16,17 @@ from rich.markup import escape
 from rich.tree import Tree
 
 from ..dsl.errors import ErrorList, RammeaftaleError
-from . import fmt
-from .evaluate import evaluate_subject
-from .explain import Explainer
-from .facts import check_readings, facts_schema, load_facts, not_a_mapping
+from . import fmt, stream
+from .facts import check_readings, facts_schema
 from .periods import compiled_periods, default_rules_dir, latest, load_all, select
+from .bench import cmd_bench
 from .cases import cmd_test
 from .diff import cmd_diff
 from .scaffold import new_period
 from .schema import packaged_schema
-from .sources import find_sources_dir, provision_list, quote_error
-from .yamlsafe import load_file
+from .sources import find_sources_dir, provision_list, quote_error, status_of
 from .analysis import analyse_periods, summary_lines
+from .rulecache import cached_analysis
 
 
 LABELS = {
@@ -56,18 +55,21 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def common(sub):
-        sub.add_argument("--rules", type=Path, default=None, help="regelmappe (standard: de medfølgende regler)")
+        sub.add_argument("--rules", type=Path, default=None, help="regelmappe (standard: ./rules hvis arbejdsmappen har en, ellers de medfølgende regler)")
         sub.add_argument("--lang", choices=["da", "en"], default="da")
 
     evaluate = commands.add_parser("evaluate", help="afgør og forklar for fakta i en eller flere filer")
-    evaluate.add_argument("facts", nargs="+", help="faktafiler (YAML eller JSON)")
+    evaluate.add_argument("facts", nargs="+", help="faktafiler (YAML, JSON eller JSON Lines: .jsonl); '-' er standard input")
+    evaluate.add_argument("--input", choices=["auto", "yaml", "json", "jsonl"], default="auto",
+                          help="faktafilernes form (standard: efter endelsen; '-' genkendes på første linje)")
     evaluate.add_argument("--period", help="periode, fx 2018")
     evaluate.add_argument("--region", help="region, fx syddanmark")
     evaluate.add_argument("--date", help="dato (ÅÅÅÅ-MM-DD) der vælger periode og gældende parametre")
     evaluate.add_argument("--decision", action="append", help="kun denne afgørelse (kan gentages)")
     evaluate.add_argument("--reading", action="append", default=[], metavar="ID=VALG",
                           help="vælg en anden læsning af en tvetydig bestemmelse (kan gentages)")
-    evaluate.add_argument("--format", choices=["text", "json"], default="text")
+    evaluate.add_argument("--format", choices=["text", "json", "jsonl"], default="text",
+                          help="jsonl: én linje pr. emne, skrevet efterhånden (rammeaftale.result-stream/1)")
     common(evaluate)
 
     check = commands.add_parser("check", help="kontrollér alle regelfiler og citater")
@@ -107,6 +109,12 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--from", dest="from_period", required=True, help="perioden den bygger på, fx 2023-24")
     new.add_argument("--region", help="region, fx syddanmark")
     common(new)
+    bench = commands.add_parser("bench", help="mål afgørelser pr. sekund: motoren, med forklaring, håndskrevet og andre regelmotorer")
+    bench.add_argument("--n", type=int, default=20000, help="antal syntetiske tilbud (standard: 20000)")
+    bench.add_argument("--seed", type=int, default=1, help="frø til de syntetiske tilbud (standard: 1)")
+    bench.add_argument("--repeat", type=int, default=3, help="målinger pr. motor; den bedste tæller (standard: 3)")
+    bench.add_argument("--format", choices=["text", "json"], default="text")
+    common(bench)
     return parser
 
 
@@ -129,17 +137,6 @@ def _readings(pairs: list[str]) -> dict:
     return readings
 
 
-def _subject_types(paths: list[str]) -> set[str]:
-    """The subject types the facts files name (their top-level lists), to find the region when none is given."""
-    found = set()
-    for path in paths:
-        data, _ = load_file(path)
-        if not isinstance(data, dict):
-            raise not_a_mapping(path)
-        found |= {key for key in data if key not in ("readings", "date")}
-    return found
-
-
 def _dump(data) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
 
@@ -148,7 +145,8 @@ def _dump(data) -> str:
 def cmd_evaluate(args, out: Console) -> int:
     root = args.rules or default_rules_dir()
     day = _date(args.date)
-    kinds = _subject_types(args.facts)
+    sources = stream.open_sources(args.facts, args.input)   # '-' and JSON Lines are read as they are evaluated
+    kinds = set().union(*(source.subject_types() for source in sources))
     # --period fixes the period; otherwise each record's date (or --date) picks the period that covers it
     compiled = select(root, args.period, args.region, day, kinds) if args.period or day else latest(root, args.region, kinds)
     period = compiled.period
@@ -157,32 +155,26 @@ def cmd_evaluate(args, out: Console) -> int:
     unknown = set(args.decision or []) - {name for subject in period.subjects.values() for name in subject.decisions}
     if unknown:
         raise UsageError(f"ukendt afgørelse: {', '.join(sorted(unknown))}")
+    evaluator = stream.Evaluator(root, compiled, args.period, day, cli_readings, args.decision, args.lang)
+    # a progress bar only on a real terminal, and not while JSON Lines are written to that terminal
+    err = Console(stderr=True) if sys.stderr.isatty() and not (args.format == "jsonl" and sys.stdout.isatty()) else None
+    if args.format == "jsonl":
+        return stream.write_stream(evaluator, sources, out.file, err)
     subjects, problems = [], 0
-    for path in args.facts:
-        for record in load_facts(path, period):
-            target = compiled
-            if not args.period:
-                if record.date is None and day is None:  # not enough said on the command line to pick a period
-                    raise UsageError(f"{record.file}:{record.line}: {record.type} '{record.id}' har ingen dato; angiv --period eller --date, "
-                                     "eller 'date: ÅÅÅÅ-MM-DD' på posten" if args.lang == "da" else
-                                     f"{record.file}:{record.line}: {record.type} '{record.id}' has no date; give --period or --date, "
-                                     "or 'date: YYYY-MM-DD' on the record")
-                target = select(root, None, period.region, record.date or day)
-                if record.type not in target.subjects:
-                    raise RammeaftaleError("CLI006", f"perioden {target.period.id} har ikke emnet '{record.type}'",
-                                           message_en=f"the period {target.period.id} has no subject '{record.type}'",
-                                           file=record.file, line=record.line)
-            readings = {**target.default_readings(), **record.readings, **cli_readings}
-            check_readings(record.readings, target.period, record.file, record.line)
-            compiled_subject = target.subjects[record.type]
-            only = set(args.decision) if args.decision else None
-            when = record.date or day or target.period.valid_from
-            results, env = evaluate_subject(compiled_subject, record.values, readings, when, only)
-            explainer = Explainer(compiled_subject, target.period, args.lang, when)
-            decisions = {name: explainer.explain(result, env) for name, result in results.items()}
-            problems += sum(1 for result in results.values() if result.error is not None)
-            subjects.append({"type": record.type, "id": record.id, "name": record.values.get("navn"), "file": record.file,
-                             "period": target.period.id, "date": when, "readings": readings, "decisions": decisions})
+    reader = stream.RecordReader(period)
+    meter = stream.Meter(err, sources, args.lang)
+    try:
+        for source in sources:
+            for record in source.records(reader):
+                try:
+                    subject, failed = evaluator.evaluate(record)
+                except stream.NoDate as error:
+                    raise UsageError(error.usage(args.lang)) from None
+                problems += failed
+                subjects.append(subject)
+                meter.tick(len(subjects))
+    finally:
+        meter.close()
     if args.format == "json":
         document = {"format": "rammeaftale.result/1", "region": period.region, "period": period.id,
                     "rules_digest": period.digest, "subjects": [_plain_subject(subject) for subject in subjects]}
@@ -261,7 +253,7 @@ def cmd_check(args, out: Console) -> int:
                      "inherited_from": provision.inherited_from, "file": provision.file, "line": provision.line,
                      "sources": checked}
             if provision.values:
-                entry["values"] = [{"from": value["from"], "status": "inherited-unverified" if value["inherited_from"] else "confirmed",
+                entry["values"] = [{"from": value["from"], "status": status_of(value["inherited_from"]),
                                     "inherited_from": value["inherited_from"]} for value in provision.values]
             provisions.append(entry)
         inherited = sum(1 for item in provisions if item["status"] != "confirmed")
@@ -275,7 +267,7 @@ def cmd_check(args, out: Console) -> int:
                                   "inherited_unverified": inherited},
                        "provisions": provisions})
     # gaps, overlaps, unreachable rules, unused names: reported, never an error unless --strict
-    analysis = analyse_periods(periods, args.lang)
+    analysis = cached_analysis(periods, args.lang)   # the same rule files and code: the same findings
     warned = any(item["severity"] == "warning" for item in analysis)
     if args.format == "json":
         out.file.write(_dump({"format": "rammeaftale.check/1", "ok": not errors,
@@ -351,7 +343,7 @@ def cmd_new_period(args, out: Console) -> int:
     return 0
 
 
-COMMANDS = {"new-period": cmd_new_period, "evaluate": cmd_evaluate, "check": cmd_check, "periods": cmd_periods, "schema": cmd_schema, "test": cmd_test, "diff": cmd_diff}
+COMMANDS = {"new-period": cmd_new_period, "evaluate": cmd_evaluate, "check": cmd_check, "periods": cmd_periods, "schema": cmd_schema, "test": cmd_test, "diff": cmd_diff, "bench": cmd_bench}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -373,6 +365,8 @@ def main(argv: list[str] | None = None) -> int:
             errors = error.errors if isinstance(error, ErrorList) else [error]
             out.file.write(_dump({"format": "rammeaftale.error/1", "ok": False,
                                   "errors": [item.as_json(lang) for item in errors]}) + "\n")
+        elif getattr(args, "format", None) == "jsonl":  # before the stream began: error lines, as inside it
+            out.file.write(stream.error_lines(error.errors if isinstance(error, ErrorList) else [error], lang))
         return 1
     except BrokenPipeError:
         return 0

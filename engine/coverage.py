@@ -20,11 +20,13 @@ TEXT = {
     "da": {"title": "Dækning {key} ({n} tilfælde)", "none": "Dækning {key}: ingen tilfælde", "rules": "regler der afgjorde",
            "conditions": "betingelser set både sand og falsk", "table_rows": "tabelrækker der ramte",
            "missed": "regler der aldrig afgjorde", "inherited": "arvet fra {period}",
-           "own_rules": "periodens egne regler der afgjorde (det --min måler)"},
+           "own_rules": "periodens egne regler der afgjorde (det --min måler)",
+           "no_own_rules": "ingen egne regler (alle er arvet)"},
     "en": {"title": "Coverage {key} ({n} cases)", "none": "Coverage {key}: no cases", "rules": "rules that decided",
            "conditions": "conditions seen both true and false", "table_rows": "table rows that matched",
            "missed": "rules that never decided", "inherited": "inherited from {period}",
-           "own_rules": "the period's own rules that decided (what --min measures)"},
+           "own_rules": "the period's own rules that decided (what --min measures)",
+           "no_own_rules": "no rules of its own (all inherited)"},
 }
 
 
@@ -149,7 +151,9 @@ def text_lines(document: dict, lang: str = "da") -> list[str]:
             continue
         lines.append(words["title"].format(key=key, n=item["cases"]))
         for section in ("rules", "own_rules", "conditions", "table_rows"):
-            if section != "own_rules" or item["own_rules"]["total"] != item["rules"]["total"]:
+            if section == "own_rules" and not item["own_rules"]["total"] and item["rules"]["total"]:
+                lines.append(f"  {words['no_own_rules']}")      # not "0/0": --min has nothing to measure here
+            elif section != "own_rules" or item["own_rules"]["total"] != item["rules"]["total"]:
                 lines.append(f"  {words[section]}: {_ratio(item[section], lang)}")
         # a later period lists only its own rules: an inherited one is listed where it was written
         missed = item["own_rules"]["missed"] if item["own_rules"]["total"] != item["rules"]["total"] else item["rules"]["missed"]

@@ -25,23 +25,21 @@ from . import fmt
 from .compile import CompiledPeriod
 from .evaluate import evaluate_subject
 from .explain import Explainer
-from .facts import check_readings, parse_facts
+from .fixtures import FactsFiles, evaluation_days, facts_files
 from .model import Period
 from .periods import compiled_periods, default_rules_dir
-from .sources import provision_list
-from .yamlsafe import load_file
+from .sources import provision_list, status_of
 
 FORMAT = "rammeaftale.diff/1"
-FACTS_SUFFIXES = (".yaml", ".yml", ".json")
-NOT_FACTS = ("cases", "golden")           # folders of test cases and snapshots, not facts files
 KINDS = ["statement", "reading", "subject", "fact", "parameter", "derived", "decision", "rule", "override"]
 EXAMPLES = 5                              # md/text: how many examples a long list shows
 ITEMS_SHOWN = 30                          # md/text: list items (annexes, lovgrundlag) shown before "and N more"
 
 
 # -- choosing the periods ---------------------------------------------------------------------------------
-def resolve(compiled: dict, a_id: str, b_id: str, region: str | None) -> tuple[str, CompiledPeriod, CompiledPeriod]:
-    """(region, A, B). Without --region, the one region that has both ids."""
+def resolve(compiled: dict, a_id: str, b_id: str, region: str | None) -> list[tuple[str, CompiledPeriod, CompiledPeriod]]:
+    """[(region, A, B)]: for --region that region; without it every region that has both ids (or the only region
+    there is, which then names the period it lacks)."""
     by_region: dict[str, dict[str, CompiledPeriod]] = {}
     for (name, period_id), item in compiled.items():
         by_region.setdefault(name, {})[period_id] = item
@@ -54,25 +52,21 @@ def resolve(compiled: dict, a_id: str, b_id: str, region: str | None) -> tuple[s
         if region not in by_region:
             raise RammeaftaleError("CLI002", f"ukendt region '{region}'", message_en=f"unknown region '{region}'",
                                    hint="regioner: " + ", ".join(regions))
+        chosen = [region]
     else:
-        both = [name for name in regions if a_id in by_region[name] and b_id in by_region[name]]
-        if len(both) > 1:
-            raise RammeaftaleError("CLI002", f"periode {a_id} og {b_id} findes i flere regioner; vælg en med --region",
-                                   message_en=f"periods {a_id} and {b_id} exist in several regions; choose one with --region",
-                                   hint="regioner: " + ", ".join(both))
-        if both:
-            region = both[0]
-        elif len(regions) == 1:
-            region = regions[0]
-        else:
+        chosen = [name for name in regions if a_id in by_region[name] and b_id in by_region[name]]
+        if not chosen and len(regions) == 1:
+            chosen = regions                      # the one region: the check below names the period it lacks
+        elif not chosen:
             raise RammeaftaleError("CLI003", f"ingen region har både periode '{a_id}' og '{b_id}'",
                                    message_en=f"no region has both period '{a_id}' and '{b_id}'",
                                    hint="; ".join(f"{name}: {ids(name)}" for name in regions))
-    for period_id in (a_id, b_id):
-        if period_id not in by_region[region]:
-            raise RammeaftaleError("CLI003", f"ukendt periode '{period_id}' for {region}",
-                                   message_en=f"unknown period '{period_id}' for {region}", hint="perioder: " + ids(region))
-    return region, by_region[region][a_id], by_region[region][b_id]
+    for name in chosen:
+        for period_id in (a_id, b_id):
+            if period_id not in by_region[name]:
+                raise RammeaftaleError("CLI003", f"ukendt periode '{period_id}' for {name}",
+                                       message_en=f"unknown period '{period_id}' for {name}", hint="perioder: " + ids(name))
+    return [(name, by_region[name][a_id], by_region[name][b_id]) for name in chosen]
 
 
 # -- the rule diff ----------------------------------------------------------------------------------------
@@ -88,18 +82,10 @@ def _interpretation(item) -> dict | None:
 
 def in_force(parameter, period: Period) -> list[dict]:
     """The parameter's dated values in force at some day of the period: [{from, value, sources, gap, inherited_from}]."""
-    values = []
-    for index, (start, value) in enumerate(parameter.values):
-        ends_after_start = index + 1 == len(parameter.values) or parameter.values[index + 1][0] > period.valid_from
-        if start <= period.valid_to and ends_after_start:
-            values.append({"from": start.isoformat(), "value": fmt.plain(value),
-                           "sources": _sources(parameter.value_sources.get(start, parameter.sources)),
-                           "gap": parameter.value_gaps.get(start), "inherited_from": parameter.inherited_from.get(start)})
-    return values
-
-
-def _status(inherited_from) -> str:
-    return "inherited-unverified" if inherited_from else "confirmed"
+    return [{"from": start.isoformat(), "value": fmt.plain(value),
+             "sources": _sources(parameter.value_sources.get(start, parameter.sources)),
+             "gap": parameter.value_gaps.get(start), "inherited_from": parameter.inherited_from.get(start)}
+            for start, value in parameter.in_force(period.valid_from, period.valid_to)]
 
 
 def inventory(period: Period) -> dict[tuple[str, str], dict]:
@@ -195,7 +181,7 @@ def _parameter_entry(change: str, a: dict | None, b: dict | None, period_b: Peri
         if value["value"] != previous:
             start = max(value["from"], period_b.valid_from.isoformat())
             step = {"from": start, "old": previous, "new": value["value"], "old_shown": previous_shown,
-                    "new_shown": shown_on(b, value["from"]), "status": _status(value["inherited_from"]),
+                    "new_shown": shown_on(b, value["from"]), "status": status_of(value["inherited_from"]),
                     "sources": value["sources"], "gap": value["gap"][lang] if value["gap"] else None}
             if isinstance(previous, list) and isinstance(value["value"], list):
                 step.update(_list_change(previous, value["value"]))
@@ -204,7 +190,7 @@ def _parameter_entry(change: str, a: dict | None, b: dict | None, period_b: Peri
 
     def listed(owner):
         return [{"from": value["from"], "value": value["value"], "shown": shown_on(owner, value["from"]),
-                 "status": _status(value["inherited_from"]), "inherited_from": value["inherited_from"]}
+                 "status": status_of(value["inherited_from"]), "inherited_from": value["inherited_from"]}
                 for value in owner["values"]]
 
     return {"id": item["id"], "subject": item["subject"], "name": item["name"], "title": item["title"][lang],
@@ -219,7 +205,7 @@ def _statement_entry(topic: str, a: dict | None, b: dict | None, lang: str) -> d
         if entry is None:
             return None
         return {"id": entry["statement_id"], "text": entry["content"]["text"][lang], "items": entry["content"]["items"],
-                "status": _status(entry["inherited_from"]), "inherited_from": entry["inherited_from"]}
+                "status": status_of(entry["inherited_from"]), "inherited_from": entry["inherited_from"]}
 
     entry = {"topic": topic, "title": item["title"][lang], "change": change, "a": side(a), "b": side(b)}
     if a and b:
@@ -270,7 +256,7 @@ def rule_diff(a: Period, b: Period, lang: str) -> dict:
 
     def brief(item):
         return {"kind": item["kind"], "id": item["id"], "subject": item["subject"],
-                "title": item["title"][lang] if item["title"] else None, "status": _status(item["inherited_from"]),
+                "title": item["title"][lang] if item["title"] else None, "status": status_of(item["inherited_from"]),
                 "content": item["content"]}
 
     for key in sorted(set(old) | set(new), key=lambda item: (KINDS.index(item[0]), item[1])):
@@ -308,31 +294,6 @@ def rule_diff(a: Period, b: Period, lang: str) -> dict:
 
 
 # -- the decision diff ------------------------------------------------------------------------------------
-def facts_files(directory: Path) -> list[Path]:
-    """Every facts file under `directory`, recursively, without the test cases and golden snapshots."""
-    return sorted(path for path in directory.rglob("*") if path.is_file() and path.suffix in FACTS_SUFFIXES
-                  and not set(path.relative_to(directory).parts[:-1]) & set(NOT_FACTS))
-
-
-def evaluation_days(compiled: CompiledPeriod, subject: str, record_day: datetime.date | None) -> list[datetime.date]:
-    """The record's own date when it lies in the period (else the period's start), and every day inside the period
-    on which one of the subject's parameters takes a new value."""
-    period = compiled.period
-    inside = record_day is not None and period.valid_from <= record_day <= period.valid_to
-    days = {record_day if inside else period.valid_from}
-    for parameter in compiled.subjects[subject].subject.parameters.values():
-        days |= {start for start, _ in parameter.values if period.valid_from <= start <= period.valid_to}
-    return sorted(days)
-
-
-def _records(path: Path, shown: str, compiled: CompiledPeriod):
-    data, _ = load_file(path, shown)
-    records = parse_facts(data, shown, compiled.period)
-    for record in records:
-        check_readings(record.readings, compiled.period, record.file, record.line)
-    return records
-
-
 class _Evaluator:
     """Evaluates records under one period, with one explainer per subject type and day."""
 
@@ -380,16 +341,19 @@ def _unverified(evaluator: _Evaluator, record, day, result) -> bool:
     return any(flag["code"] == "inherited" for flag in evaluator.explainer(record.type, day).flags(result))
 
 
-def decision_diff(a: CompiledPeriod, b: CompiledPeriod, directory: Path | None, shown_dir: str, lang: str) -> dict:
+def decision_diff(a: CompiledPeriod, b: CompiledPeriod, directory: Path | None, shown_dir: str, lang: str,
+                  within: Path | None = None) -> dict:
+    """`within`: the fixtures folder `directory` lies in (no cases/ or golden/ folder from there down is read)."""
     old, new = _Evaluator(a, lang), _Evaluator(b, lang)
     changed, skipped, provenance_only, unchanged, subjects = [], [], [], 0, 0
-    files = facts_files(directory) if directory is not None else []
+    files = facts_files(directory, within) if directory is not None else []
+    loaded = FactsFiles()                 # each file's YAML is read once and parsed under A and under B
     for path in files:
         shown = (Path(shown_dir) / path.relative_to(directory)).as_posix()
         parsed = []
         for compiled in (a, b):
             try:
-                parsed.append(_records(path, shown, compiled))
+                parsed.append(loaded.records(path, shown, compiled.period))
             except RammeaftaleError as error:
                 reasons = error.errors if isinstance(error, ErrorList) else [error]
                 skipped.append({"file": shown, "period": compiled.period.id,
@@ -441,8 +405,9 @@ def _period_block(period: Period, lang: str) -> dict:
                                                     "why": gap["why"][lang]}}
 
 
-def build(root: Path, a_id: str, b_id: str, region: str | None, fixtures: Path | None, lang: str) -> dict:
-    region, a, b = resolve(compiled_periods(root), a_id, b_id, region)
+def build(a: CompiledPeriod, b: CompiledPeriod, fixtures: Path | None, lang: str) -> dict:
+    """The diff of period A against period B of one region (as `resolve` gives them)."""
+    region, within = a.period.region, fixtures
     if fixtures is None:
         directory, shown_dir = Path("fixtures") / region, f"fixtures/{region}"
         if not directory.is_dir():
@@ -455,8 +420,12 @@ def build(root: Path, a_id: str, b_id: str, region: str | None, fixtures: Path |
         # `--fixtures fixtures` (the root) means its region folder; `--fixtures fixtures/syddanmark` that folder
         directory = fixtures / region if (fixtures / region).is_dir() else fixtures
         shown_dir = directory.as_posix()
-    return {"format": FORMAT, "region": region, "a": _period_block(a.period, lang), "b": _period_block(b.period, lang),
-            "rules": rule_diff(a.period, b.period, lang), "decisions": decision_diff(a, b, directory, shown_dir, lang)}
+    document = {"format": FORMAT, "region": region, "a": _period_block(a.period, lang), "b": _period_block(b.period, lang)}
+    if b.period.valid_from < a.period.valid_from:
+        document["reversed"] = True       # B lies before A: the comparison runs backwards in time
+    document.update({"rules": rule_diff(a.period, b.period, lang),
+                     "decisions": decision_diff(a, b, directory, shown_dir, lang, within)})
+    return document
 
 
 # -- md and text --------------------------------------------------------------------------------------------
@@ -489,14 +458,18 @@ TEXT = {
         "rd_default": "Læsningen `{id}` ({title}) har ny standard: {old} → {new}.",
         "rd_changed": "Læsningen `{id}` ({title}) er ændret: {fields}",
         "decisions": "Afgørelser der ændrer sig",
-        "d_summary": "{subjects} emner i {files} faktafiler under {fixtures} er vurderet efter begge perioder: {changes} "
-                     "afgørelser ændrer sig for {changed} emner; {unchanged} emner er uændrede; {provenance} emner får "
-                     "samme svar, men grundlaget har skiftet status (bekræftet ↔ arvet og ikke verificeret).",
+        # {n:flertal|ental}: the plural, or the singular when the count n is 1
+        "d_summary": "{subjects} {subjects:emner|emne} i {files} {files:faktafiler|faktafil} under {fixtures} er vurderet efter "
+                     "begge perioder: {changes_text}; {unchanged} {unchanged:emner er uændrede|emne er uændret}; {provenance} "
+                     "{provenance:emner får|emne får} samme svar, men grundlaget har skiftet status (bekræftet ↔ arvet og ikke "
+                     "verificeret).",
+        "d_changes": "{changes} {changes:afgørelser ændrer|afgørelse ændrer} sig for {changed} {changed:emner|emne}",
+        "d_no_changes": "ingen afgørelser ændrer sig",
         "d_none": "Ingen faktafiler (ingen mappe {fixtures}); brug --fixtures.",
         "d_change": "**{type} {id}**{name} — {decision}: {old} → {new} {when} (`{old_rule}` → `{new_rule}`).",
         "d_from": "fra {day}", "d_because_old": "Før ({period}): {why}", "d_because_new": "Nu ({period}): {why}",
         "d_why_not": "Hvorfor ikke længere »{value}«: {reasons}", "d_flags": "Flag: {flags}",
-        "d_no_rule": "ingen regel", "d_nothing": "ingen af regelbetingelserne holdt",
+        "d_no_rule": "ingen regel",
         "flag": "flag", "why_not": "hvorfor ikke", "source": "kilde",
         "d_skipped": "Sprunget over: {file} under {period}: {reason}",
         "provenance": "Bestemmelser der føres videre uden kilde",
@@ -513,7 +486,9 @@ TEXT = {
                    "type": "type", "values": "værdier", "rule_order": "reglernes rækkefølge", "default": "standard",
                    "options": "valg", "text": "tekst", "items": "punkter", "spec": "felt", "value": "værdi",
                    "reason": "begrundelse", "by": "af", "not_applicable": "ikke relevant", "table_inputs": "tabellens input"},
-        "and": "og", "none": "intet",
+        "none": "intet",
+        "reversed": "Bemærk: {b} ligger før {a}, så sammenligningen går baglæns i tiden (fra {a} tilbage til {b}).",
+        "same": "sammenlign to forskellige perioder (A og B er begge {a})",
     },
     "en": {
         "heading": "What changes from {a} to {b} – {region}",
@@ -543,14 +518,17 @@ TEXT = {
         "rd_default": "The reading `{id}` ({title}) has a new default: {old} → {new}.",
         "rd_changed": "The reading `{id}` ({title}) has changed: {fields}",
         "decisions": "Decisions that change",
-        "d_summary": "{subjects} subjects in {files} facts files under {fixtures} were evaluated under both periods: {changes} "
-                     "decisions change for {changed} subjects; {unchanged} subjects are unchanged; {provenance} subjects get "
-                     "the same answer, but its basis changed status (confirmed ↔ inherited and unverified).",
+        "d_summary": "{subjects} {subjects:subjects|subject} in {files} {files:facts files|facts file} under {fixtures} "
+                     "{subjects:were|was} evaluated under both periods: {changes_text}; {unchanged} {unchanged:subjects are|subject is} "
+                     "unchanged; {provenance} {provenance:subjects get|subject gets} the same answer, but {provenance:their|its} "
+                     "basis changed status (confirmed ↔ inherited and unverified).",
+        "d_changes": "{changes} {changes:decisions change|decision changes} for {changed} {changed:subjects|subject}",
+        "d_no_changes": "no decisions change",
         "d_none": "No facts files (no folder {fixtures}); use --fixtures.",
         "d_change": "**{type} {id}**{name} — {decision}: {old} → {new} {when} (`{old_rule}` → `{new_rule}`).",
         "d_from": "from {day}", "d_because_old": "Before ({period}): {why}", "d_because_new": "Now ({period}): {why}",
         "d_why_not": "Why no longer »{value}«: {reasons}", "d_flags": "Flags: {flags}",
-        "d_no_rule": "no rule", "d_nothing": "none of the rules' conditions held",
+        "d_no_rule": "no rule",
         "flag": "flag", "why_not": "why not", "source": "source",
         "d_skipped": "Skipped: {file} under {period}: {reason}",
         "provenance": "Provisions carried over without a source",
@@ -567,7 +545,9 @@ TEXT = {
                    "type": "type", "values": "values", "rule_order": "order of the rules", "default": "default",
                    "options": "options", "text": "text", "items": "items", "spec": "field", "value": "value",
                    "reason": "reason", "by": "by", "not_applicable": "not applicable", "table_inputs": "table inputs"},
-        "and": "and", "none": "nothing",
+        "none": "nothing",
+        "reversed": "Note: {b} lies before {a}, so the comparison runs backwards in time (from {a} back to {b}).",
+        "same": "compare two different periods (A and B are both {a})",
     },
 }
 
@@ -578,6 +558,14 @@ def _label(period_id: str) -> str:
 
 def _day(text: str, lang: str) -> str:
     return fmt.value(datetime.date.fromisoformat(text), None, lang)
+
+
+_COUNTED = re.compile(r"\{(\w+):([^{}|]*)\|([^{}]*)\}")
+
+
+def _counted(template: str, **values) -> str:
+    """template.format(**values), where "{n:flertal|ental}" gives the plural, or the singular when n is 1."""
+    return _COUNTED.sub(lambda match: match.group(3) if values[match.group(1)] == 1 else match.group(2), template).format(**values)
 
 
 def _few(items: list[str], lang: str, limit: int = EXAMPLES) -> str:
@@ -601,7 +589,7 @@ def _leaves(condition: dict | None) -> list[str]:
     return [leaf for child in children for leaf in _leaves(child)]
 
 
-def _why(side: dict | None, words: dict) -> str:
+def _why(side: dict | None) -> str:
     if side is None:
         return "–"
     if side["rule"] is None:
@@ -657,9 +645,11 @@ def changelog(document: dict, lang: str, detail: bool = False) -> list[tuple[str
 
     # parameters old → new
     lines.append(("h2", words["parameters"]))
-    if not rules["parameters"]:
+    # a parameter can differ (its title, its sources) while no value in force changes: no step, nothing to list here
+    parameters = [entry for entry in rules["parameters"] if entry["change"] == "removed" or entry["steps"]]
+    if not parameters:
         lines.append(("p", words["no_parameters"]))
-    for entry in rules["parameters"]:
+    for entry in parameters:
         title, ident = entry["title"], entry["id"]
         if entry["change"] == "removed":
             lines.append(("li", words["p_removed"].format(title=title, id=ident, old=entry["a"][-1]["shown"])))
@@ -726,10 +716,12 @@ def changelog(document: dict, lang: str, detail: bool = False) -> list[tuple[str
         lines.append(("p", words["d_none"].format(fixtures=f"fixtures/{document['region']}")))
     else:
         changed_subjects = {(item["file"], item["type"], item["id"]) for item in decisions["changed"]}
-        lines.append(("p", words["d_summary"].format(
-            subjects=decisions["subjects"], files=decisions["files"], fixtures=decisions["fixtures"],
-            changes=len(decisions["changed"]), changed=len(changed_subjects), unchanged=decisions["unchanged"],
-            provenance=decisions["provenance_only"])))
+        changes = len(decisions["changed"])
+        changes_text = (_counted(words["d_changes"], changes=changes, changed=len(changed_subjects)) if changes
+                        else words["d_no_changes"])
+        lines.append(("p", _counted(words["d_summary"], subjects=decisions["subjects"], files=decisions["files"],
+                                    fixtures=decisions["fixtures"], changes_text=changes_text,
+                                    unchanged=decisions["unchanged"], provenance=decisions["provenance_only"])))
     for item in decisions["changed"]:
         old, new = item["old"], item["new"]
         name = f" ({item['name']})" if item["name"] else ""
@@ -740,7 +732,7 @@ def changelog(document: dict, lang: str, detail: bool = False) -> list[tuple[str
             old_rule=(old or {}).get("rule") or words["d_no_rule"], new_rule=(new or {}).get("rule") or words["d_no_rule"])))
         for key, side, label in (("d_because_old", old, la), ("d_because_new", new, lb)):
             when = f"{_label(side['period'])}, {_day(side['date'], lang)}" if side else label
-            lines.append(("li2", words[key].format(period=when, why=_why(side, words))))
+            lines.append(("li2", words[key].format(period=when, why=_why(side))))
         if new and old:
             # why the new answer is not the old one: the old deciding rule's failed conditions, when it still exists
             reasons = [entry for entry in new["why_not"] if entry["value"] == old["value"]]
@@ -823,30 +815,33 @@ def print_text(out: Console, lines: list[tuple[str, str]]) -> None:
             out.print(f"          [dim]·[/dim] {text}")
 
 
-def regions_with_both(compiled: dict, a_id: str, b_id: str) -> list[str]:
-    found = {}
-    for (name, period_id) in compiled:
-        found.setdefault(name, set()).add(period_id)
-    return sorted(name for name, ids in found.items() if {a_id, b_id} <= ids)
-
-
 def cmd_diff(args, out: Console) -> int:
-    """The `diff` command. Exit 0 (differences are not errors), 1 bad rules or fixtures folder, 2 unknown period or
-    region (printed with the periods or regions there are). Without --region, every region that has both periods
-    is compared, one after the other (JSON: a `rammeaftale.diff-set/1` holding one diff per region)."""
+    """The `diff` command. Exit 0 (differences are not errors), 1 bad rules or fixtures folder, 2 the same period
+    twice, an unknown period or region (printed with the periods or regions there are). Without --region, every
+    region that has both periods is compared, one after the other (JSON: a `rammeaftale.diff-set/1` holding one
+    diff per region). B before A is compared as asked, with a note on stderr (JSON: "reversed": true)."""
+    if args.a == args.b:
+        from .cli import UsageError
+        raise UsageError(TEXT[args.lang]["same"].format(a=args.a))
     root = args.rules or default_rules_dir()
-    compiled = compiled_periods(root)
-    regions = [args.region] if args.region else regions_with_both(compiled, args.a, args.b)
-    several = len(regions) > 1
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
-        for region in regions or [None]:
-            resolve(compiled, args.a, args.b, region)
+        pairs = resolve(compiled_periods(root), args.a, args.b, args.region)
     except RammeaftaleError as error:
         if isinstance(error, ErrorList) or error.code not in ("CLI002", "CLI003"):
             raise
-        Console(stderr=True, highlight=False, soft_wrap=True).print(f"[red]{escape(error.render(args.lang))}[/red]")
+        err.print(f"[red]{escape(error.render(args.lang))}[/red]")
         return 2
-    documents = [build(root, args.a, args.b, region, args.fixtures, args.lang) for region in regions or [None]]
+    several = len(pairs) > 1
+    documents = [build(a, b, args.fixtures, args.lang) for _, a, b in pairs]
+    notes = []
+    for document in documents:
+        if document.get("reversed"):
+            note = TEXT[args.lang]["reversed"].format(a=_label(document["a"]["period"]), b=_label(document["b"]["period"]))
+            if note not in notes:
+                notes.append(note)
+    for note in notes:
+        err.print(f"[yellow]{escape(note)}[/yellow]")
     if args.format == "json":
         document = {"format": "rammeaftale.diff-set/1", "diffs": documents} if several else documents[0]
         out.file.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")

@@ -7,7 +7,7 @@ explanations and why-not.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..dsl.errors import RammeaftaleError
@@ -36,14 +36,36 @@ class DecisionResult:
 
 
 def environment(compiled: CompiledSubject, facts: dict, parameters_on: datetime.date) -> dict:
+    values = compiled.parameter_values.get(parameters_on)
+    if values is None:   # the values in force on a day are looked up once per day, not once per record
+        values = compiled.parameter_values[parameters_on] = {
+            name: parameter.value_on(parameters_on) for name, parameter in compiled.subject.parameters.items()}
     env = dict(facts)
-    for name, parameter in compiled.subject.parameters.items():
-        env[name] = parameter.value_on(parameters_on)
+    env.update(values)
     return env
+
+
+def restricted(compiled: CompiledSubject, decisions: set[str]) -> CompiledSubject:
+    """The compiled subject with only the steps these decisions need (the derived facts and decisions they read,
+    directly or not): for decide_fast when a caller wants only some values."""
+    needed = compiled.needed(decisions)
+    return replace(compiled, derived=[step for step in compiled.derived if step[0] in needed],
+                   decisions=[step for step in compiled.decisions if step.decision.name in needed],
+                   steps=[step for step in compiled.steps if step[0] in needed], parameter_values={}, steps_for={},
+                   plan=None, evaluations=0)
+
+
+SPEED_UP_AFTER = 64   # evaluations of one subject before its expressions become generated functions
 
 
 def decide_fast(compiled: CompiledSubject, env: dict, readings: dict) -> dict:
     """Values only, no explanation: derived facts, then per decision the first matching rule and any override."""
+    if compiled.evaluations >= 0:
+        compiled.evaluations += 1
+        if compiled.evaluations > SPEED_UP_AFTER:
+            compiled.speed_up()
+    elif compiled.plan is not None:
+        return compiled.plan(env, readings)
     results = {}
     for name, step in compiled.steps:
         if not isinstance(step, CompiledDecision):
@@ -95,10 +117,15 @@ def _decide_traced(decision: CompiledDecision, env: dict, readings: dict) -> Dec
 def evaluate_subject(compiled: CompiledSubject, facts: dict, readings: dict, day: datetime.date,
                      only: set[str] | None = None) -> tuple[dict[str, DecisionResult], dict]:
     """Every decision with its traces. Returns (results by decision name, the environment used)."""
+    if compiled.evaluations >= 0:
+        compiled.evaluations += 1
+        if compiled.evaluations > SPEED_UP_AFTER:
+            compiled.speed_up()
     env = environment(compiled, facts, day)
     failures: dict[str, RammeaftaleError] = {}   # derived facts that could not be computed, and why
     results = {}
-    for name, step in compiled.steps:
+    # with `only`, just the steps those decisions need: the others' values are neither returned nor read
+    for name, step in (compiled.steps if only is None else compiled.steps_needed(only)):
         if not isinstance(step, CompiledDecision):
             try:
                 env[name] = step(env)

@@ -11,7 +11,7 @@ import re
 from decimal import Decimal
 
 from ..dsl.ast import Node
-from ..dsl.functions import BY_NAME
+from ..dsl.functions import is_exists
 from ..dsl.tracer import Trace, first_failure
 from . import fmt
 from .compile import CompiledSubject
@@ -143,7 +143,7 @@ class Explainer:
             inner = result.children[0]
             return f"{'ikke' if self.lang == 'da' else 'not'}: {self.sentence(inner)}"
         mark = "✓" if result.value else "✗"
-        if node.kind == "call" and BY_NAME[node.value].name == "exists" and node.children[0].kind == "name":
+        if is_exists(node) and node.children[0].kind == "name":
             given = words["given"] if result.value else words["not_given"]
             return f"{self.label(node.children[0])} {given} {mark}"
         if node.kind == "name":
@@ -371,7 +371,7 @@ class Explainer:
         for rule_trace in result.tried:
             for failure in first_failure(rule_trace.trace):
                 node = failure.node
-                if node.kind == "call" and BY_NAME[node.value].name == "exists" and node.children[0].kind == "name" \
+                if is_exists(node) and node.children[0].kind == "name" \
                         and node.children[0].value in self.subject.facts:   # an input, not a step that gave no value
                     title = self.label(node.children[0])
                     if title not in found:

@@ -15,7 +15,7 @@ from .schema import dotted_path, validate
 from .yamlsafe import PosDict, load_file, load_text
 
 MAX_LIST_ITEMS = 10_000
-PERCENT = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\s*%\s*$")
+PERCENT = re.compile(r"^\s*(-?\d{1,15}(?:[.,]\d{1,12})?)\s*%\s*$")   # the number limits of yamlsafe
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 PROVENANCE = {"type": "object", "additionalProperties": False,
               "description": "where the record's values come from; not used by the rules",
@@ -35,6 +35,8 @@ def _value_schema(spec: dict) -> dict:
         schema = {"type": "integer" if spec.get("integer") else "number"}
         if "minimum" in spec:
             schema["minimum"] = spec["minimum"]
+        if "maximum" in spec:
+            schema["maximum"] = spec["maximum"]
     elif kind == "pct":
         schema = {"type": "string", "pattern": PERCENT.pattern, "description": "a percentage, e.g. '40 %'"}
     elif kind == "date":
@@ -114,7 +116,8 @@ def _record_label(data, path) -> str | None:
 
 def not_a_mapping(file: str) -> RammeaftaleError:
     return RammeaftaleError("FACTS001", "en faktafil skal være en samling felter, fx 'tilbud: [...]'",
-                            message_en="a facts file must be a mapping, e.g. 'tilbud: [...]'", file=file, line=1, column=1)
+                            message_en="a facts file must be a mapping, e.g. 'tilbud: [...]'", file=file, line=1, column=1,
+                            hint="øverst står emnetypen med en liste af poster: 'tilbud:' og så '  - id: ...'")
 
 
 def parse_facts(data, file: str, period: Period) -> list[SubjectFacts]:
@@ -139,12 +142,17 @@ def parse_facts(data, file: str, period: Period) -> list[SubjectFacts]:
             continue
         subject: Subject = period.subjects[subject_name]
         for index, item in enumerate(items):
-            values = {name: _convert(item.get(name), fact.spec) for name, fact in subject.facts.items()}
-            readings = {**file_readings, **item.get("readings", {})}
-            day = datetime.date.fromisoformat(item["date"]) if "date" in item else file_date
-            records.append(SubjectFacts(subject_name, str(item["id"]) if "id" in item else f"#{index + 1}", values, readings,
-                                        day, file, items.pos[index].line))
+            records.append(record_facts(subject_name, subject, item, index, file, items.pos[index].line, file_readings, file_date))
     return records
+
+
+def record_facts(subject_name: str, subject: Subject, item: dict, index: int, file: str, line: int | None,
+                 file_readings: dict | None = None, file_date: datetime.date | None = None) -> SubjectFacts:
+    """One record, already valid against its subject's schema, as typed facts (also used per line by stream.py)."""
+    values = {name: _convert(item.get(name), fact.spec) for name, fact in subject.facts.items()}
+    readings = {**(file_readings or {}), **item.get("readings", {})}
+    day = datetime.date.fromisoformat(item["date"]) if "date" in item else file_date
+    return SubjectFacts(subject_name, str(item["id"]) if "id" in item else f"#{index + 1}", values, readings, day, file, line)
 
 
 def load_facts(path: str, period: Period) -> list[SubjectFacts]:

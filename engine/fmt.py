@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 from ..dsl.functions import Duration
 from ..dsl.types import Type
@@ -13,9 +13,15 @@ MONTHS = {"da": ["januar", "februar", "marts", "april", "maj", "juni", "juli", "
                  "November", "December"]}
 
 
+def _quantize(value: Decimal, places: int) -> Decimal:
+    # with enough digits for the whole number: the default 28 would refuse to show a 27-digit amount to 2 places
+    context = Context(prec=max(28, value.adjusted() + places + 2))
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=context)
+
+
 def number(value: Decimal, lang: str, places: int | None = None) -> str:
     if places is not None:
-        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        value = _quantize(value, places)
     text = format(value.normalize() if value == value.to_integral_value() else value, "f")
     if "." in text and places is None:
         text = text.rstrip("0").rstrip(".")
@@ -41,7 +47,7 @@ def value(item, kind: Type | None, lang: str = "da") -> str:
         if name == "kr":
             return f"{number(item, lang, 2 if item != item.to_integral_value() else None)} kr." if lang == "da" else f"DKK {number(item, lang)}"
         if name == "pct":
-            shown = number((item * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), lang)  # as the source rounds: 5,625 % → 5,63 %
+            shown = number(_quantize(item * 100, 2), lang)  # as the source rounds: 5,625 % → 5,63 %
             return f"{shown} %" if lang == "da" else f"{shown}%"
         return number(item, lang)
     if isinstance(item, datetime.date):

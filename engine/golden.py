@@ -7,22 +7,19 @@ changes any answer shows up as a diff; `rammeaftale test --update` accepts it by
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from ..dsl.errors import ErrorList, RammeaftaleError
 from . import fmt
+from .atomic import write_atomic
 from .compile import CompiledPeriod
 from .evaluate import evaluate_subject
 from .explain import Explainer
-from .facts import check_readings, parse_facts
+from .fixtures import FactsFiles, display_path, evaluation_days
+from .fixtures import facts_files as _facts_files
 from .periods import compiled_periods
-from .yamlsafe import load_file
 
 FORMAT = "rammeaftale.golden/1"
-FACTS_SUFFIXES = (".yaml", ".yml", ".json")
-NOT_FACTS = ("cases", "golden")        # folders under fixtures/ that hold no facts files
 
 TEXT = {
     "da": {"ok": "golden {key}: uændret ({n} poster)", "changed": "golden {key}: {n} ændring(er)",
@@ -41,37 +38,22 @@ TEXT = {
 
 
 def facts_files(fixtures: Path, region: str) -> list[Path]:
-    base = fixtures / region
-    if not base.is_dir():
-        return []
-    return sorted(path for path in base.rglob("*") if path.is_file() and path.suffix in FACTS_SUFFIXES
-                  and not set(path.relative_to(fixtures).parts[:-1]) & set(NOT_FACTS))
+    """The facts files of one region: fixtures/<region>/, recursively, without cases/ and golden/ folders."""
+    return _facts_files(fixtures / region)
 
 
-def _days(compiled: CompiledPeriod, subject: str, record_day):
-    """The record's own date when it lies in the period (else the period's start), and every day in the
-    period on which one of the subject's parameters takes a new value."""
+def snapshot(compiled: CompiledPeriod, fixtures: Path, loaded: FactsFiles | None = None) -> dict:
+    """The snapshot of one period: {file: {"subjects": {type/id: {date: {decision: {value, rule, flags}}}}} or {"skipped": why}}.
+    `loaded` keeps each facts file's YAML between the periods of one run."""
     period = compiled.period
-    base = record_day if record_day is not None and period.valid_from <= record_day <= period.valid_to else period.valid_from
-    days = {base}
-    for parameter in compiled.subjects[subject].subject.parameters.values():
-        days |= {start for start, _ in parameter.values if period.valid_from <= start <= period.valid_to}
-    return sorted(days)
-
-
-def snapshot(compiled: CompiledPeriod, fixtures: Path) -> dict:
-    """The snapshot of one period: {file: {"subjects": {type/id: {date: {decision: {value, rule, flags}}}}} or {"skipped": why}}."""
-    period = compiled.period
+    loaded = loaded if loaded is not None else FactsFiles()
     files = {}
     defaults = compiled.default_readings()
     explainers = {}
     for path in facts_files(fixtures, period.region):
         key = path.relative_to(fixtures).as_posix()
         try:
-            data, _ = load_file(path, key)
-            records = parse_facts(data, key, period)
-            for record in records:
-                check_readings(record.readings, period, record.file, record.line)
+            records = loaded.records(path, key, period)
         except RammeaftaleError as error:
             # e.g. a subject type this period lacks: recorded, not a crash
             reasons = error.errors if isinstance(error, ErrorList) else [error]
@@ -85,9 +67,11 @@ def snapshot(compiled: CompiledPeriod, fixtures: Path) -> dict:
             compiled_subject = compiled.subjects[record.type]
             readings = {**defaults, **record.readings}
             by_day = {}
-            for day in _days(compiled, record.type, record.date):
+            for day in evaluation_days(compiled, record.type, record.date):
                 # the explainer reads the parameter values (and their flags) in force on that day
-                explainer = explainers.setdefault((record.type, day), Explainer(compiled_subject, period, "da", day))
+                explainer = explainers.get((record.type, day))
+                if explainer is None:
+                    explainer = explainers[(record.type, day)] = Explainer(compiled_subject, period, "da", day)
                 results, _ = evaluate_subject(compiled_subject, record.values, readings, day)
                 by_day[day.isoformat()] = {
                     decision: {"value": fmt.plain(result.value), "rule": result.rule.rule.id if result.rule else None,
@@ -104,29 +88,6 @@ def snapshot_path(fixtures: Path, region: str, period_id: str) -> Path:
 
 def dumps(document: dict) -> str:
     return json.dumps(document, sort_keys=True, ensure_ascii=False, indent=1) + "\n"
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder and os.replace, so a reader never sees half a snapshot."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False)
-    try:
-        with handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(handle.name, 0o666 & ~_umask())    # a temporary file is private (0600); a snapshot is an ordinary file
-        os.replace(handle.name, path)
-    except BaseException:
-        if os.path.exists(handle.name):
-            os.unlink(handle.name)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def count_records(document: dict) -> int:
@@ -222,24 +183,27 @@ def compare(path: Path, new: dict) -> tuple[str, list[dict]]:
 def run(rules_root: Path, fixtures: Path, update: bool = False, lang: str = "da") -> list[dict]:
     """Compare (or with update=True rewrite) the snapshot of every period. One entry per period (and per stale file)."""
     compiled = compiled_periods(rules_root)
+    regions = {region for region, _ in compiled}
+    loaded = FactsFiles()           # each facts file's YAML is read once, then parsed under every period
     entries = []
     expected_paths = set()
     for key in sorted(compiled):
         path = snapshot_path(fixtures, *key)
         expected_paths.add(path.resolve())
-        new = snapshot(compiled[key], fixtures)
+        new = snapshot(compiled[key], fixtures, loaded)
         status, changes = compare(path, new)
         if update and status != "ok":
             write_atomic(path, dumps(new))
             status = {"missing": "created"}.get(status, "updated")
-        entries.append({"region": key[0], "period": key[1], "file": _shown_path(path), "records": count_records(new),
+        entries.append({"region": key[0], "period": key[1], "file": display_path(path), "records": count_records(new),
                         "status": status, "ok": status in ("ok", "updated", "created"), "changes": changes})
     golden_root = fixtures / "golden"
     if golden_root.is_dir():
         for path in sorted(golden_root.glob("*/*.json")):
-            if path.resolve() in expected_paths:
+            # a snapshot of a region these rules do not hold (--rules with only some regions) is not theirs to judge
+            if path.resolve() in expected_paths or path.parent.name not in regions:
                 continue
-            entry = {"region": path.parent.name, "period": path.stem, "file": _shown_path(path), "records": 0, "changes": []}
+            entry = {"region": path.parent.name, "period": path.stem, "file": display_path(path), "records": 0, "changes": []}
             if update:
                 path.unlink()
                 entry.update({"status": "removed", "ok": True})
@@ -250,19 +214,14 @@ def run(rules_root: Path, fixtures: Path, update: bool = False, lang: str = "da"
 
 
 def check_one(rules_root: Path, snapshot_file: Path) -> tuple[str, list[dict]]:
-    """For the pytest plugin: (status, changes) of one snapshot file against a fresh snapshot of its period."""
+    """For the pytest plugin: (status, changes) of one snapshot file against a fresh snapshot of its period;
+    "other_region" when the rules hold no period of the snapshot's region."""
     fixtures = snapshot_file.resolve().parent.parent.parent
-    compiled = compiled_periods(rules_root).get((snapshot_file.parent.name, snapshot_file.stem))
+    periods = compiled_periods(rules_root)
+    compiled = periods.get((snapshot_file.parent.name, snapshot_file.stem))
     if compiled is None:
-        return "stale", []
+        return ("stale" if any(region == snapshot_file.parent.name for region, _ in periods) else "other_region"), []
     return compare(snapshot_file, snapshot(compiled, fixtures))
-
-
-def _shown_path(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def status_line(entry: dict, lang: str = "da") -> str:

@@ -122,6 +122,11 @@ class Parameter:
                 current = index
         return current
 
+    def in_force(self, first: datetime.date, last: datetime.date) -> list[tuple[datetime.date, Any]]:
+        """The dated values that hold on some day from `first` to `last` (a period's validity)."""
+        return [(start, value) for index, (start, value) in enumerate(self.values)
+                if start <= last and (index + 1 == len(self.values) or self.values[index + 1][0] > first)]
+
     def sources_on(self, day: datetime.date) -> list[Source]:
         return self.value_sources.get(self.values[self.index_on(day)][0], self.sources)
 

@@ -8,6 +8,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..dsl.errors import ErrorList, RammeaftaleError
+from . import rulecache
 from .check import check_period
 from .compile import CompiledPeriod, compile_period
 from .model import Period
@@ -16,7 +17,11 @@ from .yamlsafe import load_file
 
 
 def default_rules_dir() -> Path:
-    """The rules shipped with the package (rules/ in the checkout)."""
+    """./rules when the working folder holds a rules tree (a checkout, where policy staff edit the rules: their
+    edits count at once, without a reinstall); else the rules shipped with the package."""
+    local = Path("rules")
+    if any(local.glob("*/*/period.yaml")):
+        return local
     return Path(str(resources.files("rammeaftale.rules")))
 
 
@@ -29,6 +34,10 @@ def load_all(root: Path) -> tuple[list[Period], list[RammeaftaleError]]:
     if not root.is_dir():
         raise RammeaftaleError("IO002", f"regelmappen '{root}' findes ikke", message_en=f"the rules folder '{root}' does not exist",
                                hint="angiv en mappe med --rules, fx --rules rules")
+    key = rulecache.rules_key(root)
+    cached = rulecache.load(key, "rules")
+    if cached is not None:   # the same files and code as a load that found no errors: the same periods
+        return cached, check_calendar(cached)
     periods, errors = [], []
     dirs = period_dirs(root)
     orphans = sorted({path.parent for path in root.glob("*/*/*.yaml")} - set(dirs))
@@ -61,6 +70,8 @@ def load_all(root: Path) -> tuple[list[Period], list[RammeaftaleError]]:
     if not dirs and not orphans:
         errors.append(RammeaftaleError("RULE005", f"ingen perioder i '{root}'", message_en=f"no periods in '{root}'",
                                        hint="en periode er en mappe <region>/<periode>/ med en period.yaml"))
+    if not errors and key is not None and rulecache.rules_key(root) == key:   # not if a file changed meanwhile
+        rulecache.store(key, "rules", periods)
     return periods, errors
 
 
@@ -80,7 +91,14 @@ def _parents_first(heads: dict[Path, dict], root: Path, errors: list) -> list[Pa
     by_key, order, state = {}, [], {}
     for directory, head in heads.items():
         # a period.yaml that cannot be read keys by its folder; loading it reports what is wrong
-        by_key[(str(head.get("region", directory.parent.name)), str(head.get("id", directory.name)))] = directory
+        key = (str(head.get("region", directory.parent.name)), str(head.get("id", directory.name)))
+        if key in by_key:
+            errors.append(RammeaftaleError("RULE032", f"to mapper er periode {key[1]} for {key[0]}: {by_key[key].name} og {directory.name}",
+                                           message_en=f"two folders are period {key[1]} of {key[0]}: {by_key[key].name} and {directory.name}",
+                                           file=os.path.join(root.name, str((directory / "period.yaml").relative_to(root))),
+                                           hint="giv hver periode sit eget id (og mappen samme navn)"))
+            continue
+        by_key[key] = directory
 
     def where(directory):
         return os.path.join(root.name, str((directory / "period.yaml").relative_to(root)))

@@ -108,17 +108,20 @@ class GoldenItem(pytest.Item):
     def runtest(self):
         from .golden import check_one
         status, changes = check_one(_rules(self.config), self.path)
+        if status == "other_region":      # --rammeaftale-rules holds no period of this region: not these rules' snapshot
+            pytest.skip(f"reglerne har ingen periode for regionen {self.path.parent.name}")
         if status != "ok":
             raise GoldenFailed(status, changes)
 
     def repr_failure(self, excinfo, style=None):
+        from .cases import TEXT
         from .golden import change_lines, status_line
         if excinfo.errisinstance(GoldenFailed):
             failed = excinfo.value
             entry = {"region": self.path.parent.name, "period": self.path.stem, "file": str(self.path), "records": 0,
                      "status": failed.status, "changes": failed.changes}
             lines = [status_line(entry), *("  " + line for line in change_lines(failed.changes))]
-            return "\n".join(lines + ["kør 'rammeaftale test --update' når ændringerne er tilsigtede"])
+            return "\n".join(lines + [TEXT["da"]["golden_hint"]])
         return _render_error(excinfo) or super().repr_failure(excinfo)
 
     def reportinfo(self):

@@ -15,7 +15,7 @@ from ..dsl import types as T
 from ..dsl.ast import Node
 from ..dsl.errors import ErrorList, RammeaftaleError
 from ..dsl.functions import Duration
-from ..dsl.parser import parse
+from ..dsl.parser import MAX_DECIMAL_PLACES, MAX_INTEGER_DIGITS, number_problem, parse
 from .model import (Decision, Derived, Expression, Fact, Interpretation, Override, Parameter, Period, Reading, Rule,
                     Source, Statement, Subject)
 from .schema import packaged_schema, validate
@@ -87,11 +87,13 @@ def _parameter_value(kind: T.Type, value, file: str, where) -> object:
             amount, unit = int(node.value[0]), node.value[1]
             return {"months": Duration(months=amount), "years": Duration(months=12 * amount), "days": Duration(days=amount)}[unit]
         if kind.name in ("number", "kr", "pct"):
-            if isinstance(value, str) and value.strip().endswith("%"):
-                return Decimal(value.strip()[:-1].strip().replace(",", ".")) / 100
-            if kind.name == "pct":
+            percent = isinstance(value, str) and value.strip().endswith("%")
+            if kind.name == "pct" and not percent:
                 raise ValueError("skriv procent med %-tegn")
-            return Decimal(str(value))
+            amount = Decimal(value.strip()[:-1].strip().replace(",", ".") if percent else str(value))
+            if number_problem(amount):   # the number limits of YAML numbers hold for '40 %' and '1e999' too
+                raise ValueError(f"skriv tal med højst {MAX_INTEGER_DIGITS} cifre før kommaet og {MAX_DECIMAL_PLACES} efter")
+            return amount / 100 if percent else amount
         if kind.name == "list":
             return [_parameter_value(kind.item, item, file, where) for item in value]
         return value
@@ -224,6 +226,15 @@ def _parameter(reader: _FileReader, name: str, spec: PosDict, inherited: Paramet
         return Parameter(name, kind, _text(spec["title"]), sorted(values, key=lambda item: item[0]),
                          _sources(spec["sources"], reader.display), spec.get("id"), reader.display, spec.start.line,
                          value_sources, value_gaps=value_gaps)
+    unsourced = [day for day, _ in values if day not in value_sources]
+    if unsourced:  # a value this period sets must say where this period's agreement says so
+        where = spec["values"].pos[unsourced[0].isoformat()] if unsourced[0].isoformat() in spec["values"].pos else spec.start
+        reader.errors.append(RammeaftaleError(
+            "RULE013", f"den nye værdi for '{name}' fra {unsourced[0].isoformat()} har ingen kilde",
+            message_en=f"the new value of '{name}' from {unsourced[0].isoformat()} has no source", file=reader.display,
+            line=where.line, column=where.column,
+            hint="skriv værdien som {value: ..., sources: [{document, lines, quote}]} med citat fra den nye aftale"))
+        return None
     # the inherited values hold until the first new date; a new value on an inherited date replaces it
     merged = dict(inherited.values)
     merged.update(values)
@@ -231,7 +242,6 @@ def _parameter(reader: _FileReader, name: str, spec: PosDict, inherited: Paramet
     inherited.value_sources = {**inherited.value_sources, **value_sources}
     inherited.value_gaps = {**inherited.value_gaps, **value_gaps}
     for day, _ in values:
-        inherited.value_sources.setdefault(day, inherited.sources)
         inherited.inherited_from.pop(day, None)
     return inherited
 
@@ -327,7 +337,8 @@ def load_period_dir(directory: Path, root: Path, parent: Period | None = None) -
         digest.update(path.name.encode() + b"\0" + reader.text.encode() + b"\0")
         if not isinstance(reader.data, PosDict):
             errors.append(RammeaftaleError("RULE001", "en regelfil skal være en samling felter (nøgle: værdi)",
-                                           message_en="a rule file must be a mapping (key: value)", file=display, line=1, column=1))
+                                           message_en="a rule file must be a mapping (key: value)", file=display, line=1, column=1,
+                                           hint="en regelfil begynder med 'subject: <emne>' (eller 'period:' i period.yaml)"))
             continue
         found = validate(reader.data, schema, display)
         errors.extend(found)
@@ -373,7 +384,8 @@ def load_period_dir(directory: Path, root: Path, parent: Period | None = None) -
                 errors.append(RammeaftaleError("RULE003", f"emnet '{name}' er allerede defineret i {period.subjects[name].file}",
                                                message_en=f"the subject '{name}' is already defined in {period.subjects[name].file}",
                                                file=reader.display, line=reader.data.pos["subject"].line,
-                                               column=reader.data.pos["subject"].column))
+                                               column=reader.data.pos["subject"].column,
+                                               hint="et emne står i én fil pr. periode; flyt indholdet derhen eller omdøb emnet"))
                 continue
             subject = _subject(reader, reader.data)
             if subject is not None:

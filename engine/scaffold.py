@@ -7,12 +7,13 @@ against the new agreement or overridden in a patch file. Nothing is copied, so n
 from __future__ import annotations
 
 import datetime
-import os
+import json
 import re
-import tempfile
+import shutil
 from pathlib import Path
 
 from ..dsl.errors import RammeaftaleError
+from .atomic import write_atomic
 from .periods import load_all
 from .sources import provision_list
 
@@ -34,22 +35,14 @@ def _validity(period_id: str) -> tuple[datetime.date, datetime.date]:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, then rename: a reader never sees half a file."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    """Write through the one atomic-write helper: a reader never sees half a file."""
+    write_atomic(path, text)
 
 
-def _period_yaml(region: str, period_id: str, parent, valid_from, valid_to) -> str:
+def _period_yaml(region: str, period_id: str, parent, valid_from, valid_to, previous_end) -> str:
     gap = ""
-    if valid_from - parent.valid_to > datetime.timedelta(days=1):
-        gap_from, gap_to = parent.valid_to + datetime.timedelta(days=1), valid_from - datetime.timedelta(days=1)
+    if valid_from - previous_end > datetime.timedelta(days=1):
+        gap_from, gap_to = previous_end + datetime.timedelta(days=1), valid_from - datetime.timedelta(days=1)
         gap = (f"  gap_before:\n    from: {gap_from}\n    to: {gap_to}\n    why:\n"
                f"      da: \"Ingen periode i reglerne dækker {gap_from} – {gap_to} (skriv hvorfor).\"\n"
                f"      en: \"No period in the rules covers {gap_from} – {gap_to} (say why).\"\n")
@@ -72,8 +65,8 @@ period:
   region: {region}
   id: "{period_id}"
   title:
-    da: Rammeaftale {span} – {parent.title['da'].split('–', 1)[-1].strip()}
-    en: Framework agreement {span} – {parent.title['en'].split('–', 1)[-1].strip()}
+    da: {json.dumps("Rammeaftale " + span + " – " + parent.title['da'].split('–', 1)[-1].strip(), ensure_ascii=False)}
+    en: {json.dumps("Framework agreement " + span + " – " + parent.title['en'].split('–', 1)[-1].strip(), ensure_ascii=False)}
   valid_from: {valid_from}
   valid_to: {valid_to}
   extends: "{parent.id}"
@@ -107,11 +100,17 @@ def new_period(root: Path, period_id: str, from_id: str, region: str | None) -> 
     provisions to confirm."""
     periods, errors = load_all(root)
     if errors:
-        raise RammeaftaleError("NEW002", "regelmappen har fejl; ret dem først", message_en="the rules folder has errors; fix them first",
+        first = "; ".join(error.render("da").splitlines()[0] for error in errors[:3])
+        raise RammeaftaleError("NEW002", f"regelmappen har {len(errors)} fejl; ret dem først: {first}",
+                               message_en=f"the rules folder has {len(errors)} errors; fix them first: {first}",
                                hint="kør rammeaftale check --rules " + str(root))
     by_key = {period.key: period for period in periods}
     if region is None:  # the one region that has a period with that id
         having = sorted(key[0] for key in by_key if key[1] == from_id) or sorted({key[0] for key in by_key})
+        if not any(key[1] == from_id for key in by_key):
+            listed = "; ".join(f"{name}: " + ", ".join(sorted(key[1] for key in by_key if key[0] == name)) for name in having)
+            raise RammeaftaleError("NEW003", f"perioden '{from_id}' findes ikke", message_en=f"the period '{from_id}' does not exist",
+                                   hint="perioder: " + listed)
         if len(having) != 1:
             raise RammeaftaleError("CLI002", "vælg en region med --region", message_en="choose a region with --region",
                                    hint="regioner: " + ", ".join(having or sorted({key[0] for key in by_key})))
@@ -130,12 +129,24 @@ def new_period(root: Path, period_id: str, from_id: str, region: str | None) -> 
         raise RammeaftaleError("NEW004", f"{period_id} begynder {valid_from}, før {from_id} slutter ({parent.valid_to})",
                                message_en=f"{period_id} begins {valid_from}, before {from_id} ends ({parent.valid_to})",
                                hint="den nye periode skal komme efter den den bygger på")
-    later = [period.id for period in periods if period.region == region
-             and period.valid_from <= valid_to and period.valid_to >= valid_from]
-    if later:
-        raise RammeaftaleError("NEW004", f"{period_id} overlapper perioden {later[0]}", message_en=f"{period_id} overlaps the period {later[0]}")
+    region_periods = sorted((period for period in periods if period.region == region), key=lambda period: period.valid_from)
+    overlapping = [period.id for period in region_periods if period.valid_from <= valid_to and period.valid_to >= valid_from]
+    if overlapping:
+        raise RammeaftaleError("NEW004", f"{period_id} overlapper perioden {overlapping[0]}",
+                               message_en=f"{period_id} overlaps the period {overlapping[0]}",
+                               hint="vælg et periode-id efter regionens sidste periode (rammeaftale periods)")
+    last = region_periods[-1]
+    if last.valid_from > valid_to:  # a period slipped in before a later one would break that one's gap_before
+        raise RammeaftaleError("NEW004", f"{period_id} skal komme efter regionens sidste periode ({last.id})",
+                               message_en=f"{period_id} must come after the region's last period ({last.id})",
+                               hint=f"{last.id} gælder {last.valid_from} – {last.valid_to}")
     provisions = provision_list(parent)
     folder.mkdir(parents=True)
-    write_atomically(folder / "period.yaml", _period_yaml(region, period_id, parent, valid_from, valid_to))
-    write_atomically(folder / "CHECKLIST.md", _checklist(period_id, parent, provisions))
+    try:
+        # the stretch to declare runs from the region's last period, which need not be the one extended
+        write_atomically(folder / "period.yaml", _period_yaml(region, period_id, parent, valid_from, valid_to, last.valid_to))
+        write_atomically(folder / "CHECKLIST.md", _checklist(period_id, parent, provisions))
+    except BaseException:   # no half-made period folder (it would block the next try with NEW005)
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     return folder, len(provisions)

@@ -81,7 +81,12 @@ class Provision:
 
     @property
     def status(self) -> str:
-        return "inherited-unverified" if self.inherited_from else "confirmed"
+        return status_of(self.inherited_from)
+
+
+def status_of(inherited_from: str | None) -> str:
+    """A provision's provenance in a period: its own (with sources), or carried over without one."""
+    return "inherited-unverified" if inherited_from else "confirmed"
 
 
 def provision_list(period: Period) -> list[Provision]:
@@ -109,10 +114,8 @@ def provision_list(period: Period) -> list[Provision]:
 
 def _parameter_provision(period: Period, subject: str, name: str, item) -> Provision:
     """A parameter is confirmed when the values in force during the period are this period's own."""
-    in_force = [index for index, (start, _) in enumerate(item.values)
-                if start <= period.valid_to and (index + 1 == len(item.values) or item.values[index + 1][0] > period.valid_from)]
-    values = [{"from": item.values[index][0].isoformat(), "inherited_from": item.inherited_from.get(item.values[index][0]),
-               "sources": item.value_sources.get(item.values[index][0], item.sources)} for index in in_force]
+    values = [{"from": start.isoformat(), "inherited_from": item.inherited_from.get(start),
+               "sources": item.value_sources.get(start, item.sources)} for start, _ in item.in_force(period.valid_from, period.valid_to)]
     inherited = next((value["inherited_from"] for value in values if value["inherited_from"]), None)
     sources = []
     for value in values:

@@ -1,8 +1,13 @@
 """Safe YAML loading that remembers where every value stood, rejects duplicate keys, and never makes floats.
 
-Rule files and facts files are data: only PyYAML's SafeLoader constructors run. Numbers with a decimal
-point become `Decimal`, dates stay text (the engine converts them where a date is declared), and each
-mapping and list remembers the file position of its values so errors can name line and column.
+Rule files and facts files are data: only PyYAML's SafeLoader constructors run, and only for plain YAML
+(mappings, lists, text, numbers, true/false, null, dates); any other tag (`!!python/...`, `!!binary`, `!!set`,
+a local `!tag`) is refused. Numbers with a decimal point become `Decimal` straight from their text (never via
+a binary float), dates stay text (the engine converts them where a date is declared), and each mapping and
+list remembers the file position of its values so errors can name line and column.
+
+Limits (each a RammeaftaleError with file, line and column): file size, alias uses, values once aliases are
+expanded, nesting depth, and the size of a number.
 """
 from __future__ import annotations
 
@@ -14,10 +19,13 @@ from decimal import Decimal
 import yaml
 
 from ..dsl.errors import RammeaftaleError
+from ..dsl.parser import MAX_DECIMAL_PLACES, MAX_INTEGER_DIGITS, number_problem   # one number limit for YAML and DSL
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ALIASES = 100
 MAX_EXPANDED_NODES = 1_000_000   # values a file may hold once its aliases are expanded
+MAX_NESTING = 50                 # levels of mappings and lists (the shipped files use at most 10)
+_MAX_NUMBER_TEXT = 64            # longer number text is refused before Python turns it into a number
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,7 @@ class _Loader(yaml.SafeLoader):
         super().__init__(stream)
         self.name = name
         self.aliases_seen = 0
+        self.depth = 0
 
     def compose_node(self, parent, index):
         # count alias uses: a "billion laughs" file is refused instead of expanded
@@ -67,7 +76,41 @@ class _Loader(yaml.SafeLoader):
                                        message_en=f"too many YAML aliases (more than {MAX_ALIASES})", file=self.name,
                                        line=mark.line + 1, column=mark.column + 1,
                                        hint="skriv værdierne ud i stedet for at bruge &anker/*alias")
+        elif self.check_event(yaml.events.MappingStartEvent, yaml.events.SequenceStartEvent):
+            # composing recurses once per level: refuse deep nesting before Python's recursion limit does
+            self.depth += 1
+            try:
+                if self.depth > MAX_NESTING:
+                    raise _too_deep(self.name, self.peek_event().start_mark)
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
         return super().compose_node(parent, index)
+
+
+def _too_deep(name: str, mark) -> RammeaftaleError:
+    return RammeaftaleError("YAML009", f"for dybt indlejret (mere end {MAX_NESTING} niveauer af lister og samlinger)",
+                            message_en=f"nested too deeply (more than {MAX_NESTING} levels of lists and mappings)",
+                            file=name, line=mark.line + 1, column=mark.column + 1,
+                            hint="en regel- eller faktafil har sjældent mere end 10 niveauer; tjek indrykning og parenteser")
+
+
+def _number_error(loader, node, text: str, why_da: str, why_en: str) -> RammeaftaleError:
+    shown = text if len(text) <= 30 else text[:27] + "..."
+    return RammeaftaleError("YAML010", f"tallet '{shown}' er {why_da}", message_en=f"the number '{shown}' is {why_en}",
+                            file=loader.name, line=node.start_mark.line + 1, column=node.start_mark.column + 1,
+                            hint=f"tal har højst {MAX_INTEGER_DIGITS} cifre før kommaet og {MAX_DECIMAL_PLACES} efter; "
+                                 "skriv det i anførselstegn hvis det er en tekst")
+
+
+def _checked(loader, node, text: str, value: Decimal):
+    problem = number_problem(value)
+    if problem == "large":
+        raise _number_error(loader, node, text, f"for stort (højst {MAX_INTEGER_DIGITS} cifre før kommaet)",
+                            f"too large (at most {MAX_INTEGER_DIGITS} digits before the decimal point)")
+    if problem == "decimals":
+        raise _number_error(loader, node, text, f"for præcist (højst {MAX_DECIMAL_PLACES} decimaler)",
+                            f"too precise (at most {MAX_DECIMAL_PLACES} decimal places)")
 
 
 def _construct_mapping(loader: _Loader, node):
@@ -96,12 +139,39 @@ def _construct_sequence(loader: _Loader, node):
 
 
 def _construct_float(loader, node):
+    # the text itself becomes the Decimal: 1727.5 is Decimal('1727.5'), 2000.10 keeps its two places
     text = loader.construct_scalar(node).replace("_", "")
+    if len(text) > _MAX_NUMBER_TEXT:
+        raise _number_error(loader, node, text, "for langt", "too long")
     try:
-        return Decimal(text)
+        value = Decimal(text)
     except ArithmeticError:
+        value = None
+    if value is None or not value.is_finite():    # .inf, .nan, 1:30.5 (YAML 1.1 sexagesimal)
         raise RammeaftaleError("YAML005", f"'{text}' er ikke et tal", message_en=f"'{text}' is not a number",
-                               file=loader.name, line=node.start_mark.line + 1, column=node.start_mark.column + 1) from None
+                               file=loader.name, line=node.start_mark.line + 1, column=node.start_mark.column + 1,
+                               hint="skriv et almindeligt tal, fx 1727.5, eller sæt teksten i anførselstegn")
+    _checked(loader, node, text, value)
+    return value
+
+
+def _construct_int(loader, node):
+    text = loader.construct_scalar(node)
+    if len(text) > _MAX_NUMBER_TEXT:    # int() of a 5000-digit text would fail (or take long) inside Python
+        raise _number_error(loader, node, text, "for langt", "too long")
+    value = yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    _checked(loader, node, text, Decimal(value))
+    return value
+
+
+def _construct_refused(loader, node):
+    """Any tag beyond plain data: never construct it (no Python objects, no bytes, no sets)."""
+    tag = node.tag
+    shown = "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
+    raise RammeaftaleError("YAML008", f"YAML-mærket '{shown}' er ikke tilladt; filen må kun indeholde data",
+                           message_en=f"the YAML tag '{shown}' is not allowed; the file may hold data only",
+                           file=loader.name, line=node.start_mark.line + 1, column=node.start_mark.column + 1,
+                           hint="fjern mærket (det der begynder med !) og skriv værdien som tekst, tal, liste eller samling")
 
 
 def _construct_text(loader, node):
@@ -112,28 +182,42 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 _Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_text)
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+for _tag in ("binary", "set", "omap", "pairs"):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _construct_refused)
+_Loader.add_constructor(None, _construct_refused)                 # !!python/..., !custom and every other tag
+_Loader.yaml_multi_constructors = {}    # a library that registers !!python/... on SafeLoader later cannot reach us
+
+
+def _children(node) -> list:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def _check_expanded_size(root, name: str) -> None:
     """Refuse a file whose aliases expand to more values than any real rule or facts file holds
-    (a "billion laughs" file is small on disk and uses few aliases, but each alias repeats a whole subtree)."""
-    sizes: dict[int, int] = {}
-
-    def size(node) -> int:
-        known = sizes.get(id(node))
-        if known is not None:
-            return known
-        sizes[id(node)] = 1          # a recursive alias counts once instead of looping
-        if isinstance(node, yaml.MappingNode):
-            total = 1 + sum(size(key) + size(value) for key, value in node.value)
-        elif isinstance(node, yaml.SequenceNode):
-            total = 1 + sum(size(child) for child in node.value)
-        else:
-            total = 1
-        sizes[id(node)] = total
-        return total
-
-    if size(root) > MAX_EXPANDED_NODES:
+    (a "billion laughs" file is small on disk and uses few aliases, but each alias repeats a whole subtree),
+    or nest deeper than MAX_NESTING once expanded (a chain of aliases, each inside the next)."""
+    sizes: dict[int, tuple[int, int]] = {}      # id(node) -> (values, depth) once expanded
+    stack = [(root, False)]
+    while stack:                                 # post-order without recursion: the graph may be deep
+        node, children_done = stack.pop()
+        if children_done:
+            parts = [sizes[id(child)] for child in _children(node)]
+            size = (1 + sum(part[0] for part in parts), 1 + max((part[1] for part in parts), default=0))
+            sizes[id(node)] = size
+            if size[1] > MAX_NESTING:
+                raise _too_deep(name, node.start_mark)
+            continue
+        if id(node) in sizes:
+            continue
+        sizes[id(node)] = (1, 1)                 # a recursive alias counts once instead of looping
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+    if sizes[id(root)][0] > MAX_EXPANDED_NODES:
         raise RammeaftaleError("YAML004", f"filen fylder for meget når dens aliaser foldes ud (over {MAX_EXPANDED_NODES:,} værdier)".replace(",", "."),
                                message_en=f"the file is too large once its aliases are expanded (over {MAX_EXPANDED_NODES:,} values)",
                                file=name, line=root.start_mark.line + 1, column=root.start_mark.column + 1,
@@ -143,8 +227,12 @@ def _check_expanded_size(root, name: str) -> None:
 def load_text(text: str, name: str):
     if len(text.encode("utf-8", "replace")) > MAX_FILE_BYTES:
         raise RammeaftaleError("YAML006", f"filen er for stor (over {MAX_FILE_BYTES // (1024 * 1024)} MB)",
-                               message_en=f"the file is too large (over {MAX_FILE_BYTES // (1024 * 1024)} MB)", file=name)
-    loader = _Loader(text, name)
+                               message_en=f"the file is too large (over {MAX_FILE_BYTES // (1024 * 1024)} MB)", file=name,
+                               hint="del filen op i flere filer; en regel- eller faktafil er normalt under 1 MB")
+    try:
+        loader = _Loader(text, name)     # the reader refuses control characters here, before any parsing
+    except yaml.reader.ReaderError as error:
+        raise _bad_character(text, name, error) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -158,7 +246,8 @@ def load_text(text: str, name: str):
                                line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None,
                                hint="tjek indrykning og kolon; tekst med ':' eller '#' skal stå i anførselstegn") from None
     except yaml.YAMLError as error:
-        raise RammeaftaleError("YAML001", f"ugyldig YAML: {error}", message_en=f"invalid YAML: {error}", file=name) from None
+        raise RammeaftaleError("YAML001", f"ugyldig YAML: {error}", message_en=f"invalid YAML: {error}", file=name,
+                               hint="tjek indrykning og kolon; tekst med ':' eller '#' skal stå i anførselstegn") from None
     finally:
         loader.dispose()
 
@@ -169,15 +258,44 @@ def load_file(path: str | os.PathLike, display_name: str | None = None):
     try:
         if os.path.getsize(path) > MAX_FILE_BYTES:
             raise RammeaftaleError("YAML006", f"filen er for stor (over {MAX_FILE_BYTES // (1024 * 1024)} MB)",
-                                   message_en=f"the file is too large (over {MAX_FILE_BYTES // (1024 * 1024)} MB)", file=name)
+                                   message_en=f"the file is too large (over {MAX_FILE_BYTES // (1024 * 1024)} MB)", file=name,
+                                   hint="del filen op i flere filer; en regel- eller faktafil er normalt under 1 MB")
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
     except UnicodeDecodeError:
-        raise RammeaftaleError("YAML003", "filen er ikke UTF-8", message_en="the file is not UTF-8", file=name) from None
+        line, column = _undecodable_at(path)
+        raise RammeaftaleError("YAML003", "filen er ikke UTF-8", message_en="the file is not UTF-8", file=name,
+                               line=line, column=column,
+                               hint="gem filen som UTF-8 (i de fleste editorer: Gem som ... > Kodning: UTF-8)") from None
     except OSError as error:
         raise RammeaftaleError("IO001", f"kan ikke læse filen: {error.strerror}", message_en=f"cannot read the file: {error.strerror}",
-                               file=name) from None
+                               file=name, hint="tjek stien og at filen findes og kan læses") from None
     return load_text(text, name), text
+
+
+def _bad_character(text: str, name: str, error) -> RammeaftaleError:
+    position = min(error.position, len(text))
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    code = f"#x{error.character:04x}" if isinstance(error.character, int) else repr(error.character)
+    return RammeaftaleError("YAML007", f"tegnet {code} er ikke tilladt i en YAML-fil",
+                            message_en=f"the character {code} is not allowed in a YAML file", file=name,
+                            line=line, column=column,
+                            hint="fjern styretegnet (fx NUL eller et sidetegn); det kommer ofte med når tekst kopieres fra en PDF")
+
+
+def _undecodable_at(path) -> tuple[int | None, int | None]:
+    """Line and column of the first byte that is not UTF-8."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        start = data.rfind(b"\n", 0, error.start) + 1
+        return data.count(b"\n", 0, error.start) + 1, len(data[start:error.start].decode("utf-8", "replace")) + 1
+    except OSError:
+        pass
+    return None, None
 
 
 _NON_SPACE = re.compile(r"\S")

@@ -267,7 +267,7 @@ def test_update_accepts_the_diff_and_writes_atomically(fixtures, capsys, monkeyp
         replaced.append(Path(target).relative_to(fixtures / "golden").as_posix())
         real_replace(source, target)
 
-    monkeypatch.setattr(golden.os, "replace", watching_replace)
+    monkeypatch.setattr(os, "replace", watching_replace)   # golden writes through engine/atomic.py
     code, out, _ = cli(capsys, "test", "--fixtures", str(fixtures), "--update")
     assert code == 0
     # only periods whose answers changed are rewritten (later Syddanmark periods see Palleshave too)
@@ -290,7 +290,7 @@ def test_a_failed_write_leaves_the_old_snapshot(fixtures, monkeypatch):
     def failing_replace(source, target):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(golden.os, "replace", failing_replace)
+    monkeypatch.setattr(os, "replace", failing_replace)   # golden writes through engine/atomic.py
     with pytest.raises(OSError):
         golden.write_atomic(path, "{}\n")
     assert path.read_text(encoding="utf-8") == before
@@ -388,3 +388,81 @@ def test_the_documented_examples_pass(tmp_path):
         block = text.split("```yaml\n", 1)[1].split("```", 1)[0]
         loaded = load_case_file(case_file(tmp_path, block, f"example{index}.yaml"))
         assert loaded.cases and all(run_case(case).ok for case in loaded.cases)
+
+
+# -- review fixes ---------------------------------------------------------------------------------------------
+def _rules_of_syddanmark_only(tmp_path: Path) -> Path:
+    rules = tmp_path / "rules_syd"
+    shutil.copytree(default_rules_dir(), rules, ignore=shutil.ignore_patterns("nordjylland", "__pycache__"))
+    return rules
+
+
+def test_update_with_rules_of_one_region_keeps_the_other_regions_snapshots(fixtures, tmp_path, capsys):
+    golden.run(default_rules_dir(), fixtures, update=True)
+    nord = fixtures / "golden" / "nordjylland" / "2018.json"
+    stale = fixtures / "golden" / "syddanmark" / "2017.json"
+    stale.write_text("{}\n", encoding="utf-8")
+    rules = _rules_of_syddanmark_only(tmp_path)
+    entries = golden.run(rules, fixtures)
+    assert {entry["region"] for entry in entries} == {"syddanmark"}      # nordjylland's snapshots are not these rules'
+    assert [entry["period"] for entry in entries if entry["status"] == "stale"] == ["2017"]
+    code, out, _ = cli(capsys, "test", "--fixtures", str(fixtures), "--rules", str(rules), "--update")
+    assert code == 0 and "golden syddanmark/2017: fjernet" in out and "nordjylland" not in out
+    assert nord.exists() and not stale.exists()
+    assert golden.check_one(rules, nord)[0] == "other_region"
+    assert golden.check_one(default_rules_dir(), fixtures / "golden" / "nordjylland" / "2099.json")[0] == "stale"
+
+
+def test_paths_without_cases_fail(tmp_path, capsys):
+    (tmp_path / "tom").mkdir()
+    code, out, _ = cli(capsys, "test", str(tmp_path / "tom"))
+    assert code == 1 and "ingen tilfælde fundet i" in out
+    code, out, _ = cli(capsys, "test", str(REPO / "fixtures" / "golden"), "--format", "json")
+    assert code == 1 and json.loads(out)["ok"] is False and json.loads(out)["cases"] == []
+    code, out, _ = cli(capsys, "test", str(tmp_path / "tom"), "--golden", "--fixtures", str(REPO / "fixtures"))
+    assert code == 1 and "ingen tilfælde fundet i" in out
+
+
+@pytest.mark.parametrize("value", ["101", "-1", "1000"])
+def test_min_outside_0_to_100_is_a_usage_error(capsys, value):
+    code, out, err = cli(capsys, "test", str(SHIPPED_CASES), f"--min={value}")
+    assert code == 2 and out == "" and "--min skal være et tal fra 0 til 100" in err
+
+
+def test_min_0_and_100_are_allowed(capsys):
+    assert cli(capsys, "test", str(SHIPPED_CASES), "--min", "0")[0] == 0
+
+
+def test_coverage_of_a_period_with_only_inherited_rules(capsys):
+    code, out, _ = cli(capsys, "test", str(REPO / "fixtures" / "cases" / "syddanmark" / "2021-22"), "--coverage")
+    assert code == 0
+    block = out.split("Dækning syddanmark/2021-22", 1)[1].split("Dækning", 1)[0]
+    assert "  ingen egne regler (alle er arvet)" in block and "0/0" not in block
+    code, out, _ = cli(capsys, "test", str(REPO / "fixtures" / "cases" / "syddanmark" / "2021-22"), "--coverage", "--lang", "en")
+    assert "  no rules of its own (all inherited)" in out
+
+
+def test_an_empty_record_is_called_empty(tmp_path):
+    path = case_file(tmp_path, "cases:\n  - name: Tom post\n    tilbud:\n    expect: {kategori: klyngetilbud}\n")
+    [error] = errors_of(path)
+    assert error.code == "CASE004" and "posten 'tilbud' er tom" in error.message and "ikke en liste" not in error.message
+    assert error.line == 3
+    assert "id: palleshave" in error.hint
+    [error] = errors_of(case_file(tmp_path, "cases:\n  - name: Liste\n    tilbud: [{id: a}]\n    expect: {kategori: klyngetilbud}\n",
+                                  "liste.yaml"))
+    assert "ikke en liste" in error.message
+
+
+def test_pytest_plugin_golden_failure_hint_and_other_region(tmp_path):
+    from rammeaftale.engine import pytest_plugin
+    from rammeaftale.engine.cases import TEXT
+    assert TEXT["da"]["golden_hint"] not in Path(pytest_plugin.__file__).read_text(encoding="utf-8")   # one text, in cases.TEXT
+    for region in ("syddanmark", "nordjylland"):
+        (tmp_path / "golden" / region).mkdir(parents=True)
+        (tmp_path / "golden" / region / "2018.json").write_text("{}\n", encoding="utf-8")
+    rules = _rules_of_syddanmark_only(tmp_path / "r")
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rfs",
+                             f"--rammeaftale-rules={rules}", str(tmp_path / "golden")],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert "1 failed, 1 skipped" in result.stdout, result.stdout + result.stderr
+    assert TEXT["da"]["golden_hint"] in result.stdout

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from conftest import REPO
+from rammeaftale.engine import diff as diff_module
 from rammeaftale.engine.cli import main
 from rammeaftale.engine.diff import evaluation_days
 from rammeaftale.engine.periods import compiled_periods, default_rules_dir
@@ -206,11 +207,19 @@ def test_unknown_period_and_region(capsys):
     assert code == 2 and "unknown region 'sjaelland'" in err and "nordjylland, syddanmark" in err
 
 
-def test_same_period_and_other_region(capsys):
-    document = diff_json(capsys, "2018", "2018", "--region", "nordjylland")
+def test_same_period_is_a_usage_error(capsys):
+    # before: `diff 2018 2018` ran silently and printed an empty diff
+    code, out, err = run(capsys, "diff", "2018", "2018", "--region", "nordjylland")
+    assert code == 2 and out == "" and "sammenlign to forskellige perioder" in err
+    code, _, err = run(capsys, "diff", "2021-22", "2021-22", "--format", "json", "--lang", "en")
+    assert code == 2 and "compare two different periods" in err
+
+
+def test_other_region_without_changes(capsys):
+    document = diff_json(capsys, "2021-22", "2023-24", "--region", "nordjylland")
     rules = document["rules"]
-    assert all(rules[key] == [] for key in ("added", "removed", "changed", "parameters", "provenance", "readings"))
-    assert document["decisions"]["fixtures"] is None or document["decisions"]["changed"] == []
+    assert all(rules[key] == [] for key in ("parameters", "readings"))
+    assert "reversed" not in document
 
 
 def test_skipped_and_missing_fixtures(capsys, tmp_path):
@@ -237,3 +246,80 @@ def test_without_region_every_region_with_both_periods_is_compared(capsys):
     code, out, _ = run(capsys, "diff", "2018", "2021-22", "--format", "md")
     assert "# Hvad ændrer sig fra 2018 til 2021–22 – Nordjylland\n" in out
     assert "# Hvad ændrer sig fra 2018 til 2021–22 – Syddanmark\n" in out
+
+
+# -- review fixes ---------------------------------------------------------------------------------------------
+def test_parameter_without_steps_is_not_listed_under_an_empty_heading(capsys, periods):
+    """A parameter can differ (title, sources) while no value in force changes: then there is nothing to list."""
+    document = diff_json(capsys, "2021-22", "2023-24")
+    entry = document["rules"]["parameters"][0]
+    document["rules"]["parameters"] = [{**entry, "steps": []}]
+    out = diff_module.to_markdown(diff_module.changelog(document, "da"))
+    section = out.split("## Tal og lister der ændrer sig\n", 1)[1].split("\n## ", 1)[0]
+    assert section.strip() == "Ingen tal eller lister ændrer sig."
+    # a parameter that is dropped is still listed (it has no steps either)
+    document["rules"]["parameters"] = [{**entry, "change": "removed", "steps": [], "a": [{"shown": "x"}]}]
+    out = diff_module.to_markdown(diff_module.changelog(document, "da"))
+    assert "udgår (sidst x)" in out and "Ingen tal eller lister ændrer sig." not in out
+
+
+def test_fixtures_cases_folder_is_not_read_as_facts(capsys):
+    document = diff_json(capsys, "2018", "2021-22", "--fixtures", str(REPO / "fixtures" / "cases"), "--region", "syddanmark")
+    decisions = document["decisions"]
+    assert decisions["files"] == 0 and decisions["skipped"] == []
+    code, out, _ = run(capsys, "diff", "2018", "2021-22", "--fixtures", str(REPO / "fixtures" / "cases"), "--region", "syddanmark")
+    assert code == 0 and "Sprunget over" not in out and "ukendt felt 'cases'" not in out
+
+
+def test_resolve_runs_once_and_build_takes_the_compiled_periods(capsys, monkeypatch, periods):
+    calls = []
+    real = diff_module.resolve
+
+    def counting(*args, **kwargs):
+        calls.append(args[1:])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(diff_module, "resolve", counting)
+    code, out, _ = run(capsys, "diff", "2018", "2021-22", "--format", "json", "--fixtures", str(FIXTURES))
+    assert code == 0 and json.loads(out)["format"] == "rammeaftale.diff-set/1"
+    assert calls == [("2018", "2021-22", None)]
+    assert [region for region, _, _ in real(compiled_periods(default_rules_dir()), "2018", "2021-22", None)] == \
+        ["nordjylland", "syddanmark"]
+    document = diff_module.build(periods["2018"], periods["2021-22"], FIXTURES, "da")
+    assert document["region"] == "syddanmark" and document["a"]["period"] == "2018" and document["b"]["period"] == "2021-22"
+
+
+def test_no_unused_texts_or_parameters():
+    import inspect
+    for lang in ("da", "en"):
+        assert "d_nothing" not in diff_module.TEXT[lang] and "and" not in diff_module.TEXT[lang]
+    assert list(inspect.signature(diff_module._why).parameters) == ["side"]
+
+
+def test_summary_singular_and_plural(capsys, tmp_path):
+    (tmp_path / "2018").mkdir()
+    (tmp_path / "2018" / "en.yaml").write_text(
+        "tilbud:\n  - id: et\n    driftsherre: Odense\n    driftsform: kommunal\n    lovgrundlag: [\"SEL § 108\"]\n"
+        "    pladser: 20\n    ydelser: [{navn: Bo, takst: 1500, enhed: døgn}]\n    koeb: []\n", encoding="utf-8")
+    code, out, _ = run(capsys, "diff", "2018", "2021-22", "--format", "md", "--fixtures", str(tmp_path), "--region", "syddanmark")
+    assert code == 0
+    assert (f"1 emne i 1 faktafil under {tmp_path.as_posix()} er vurderet efter begge perioder: ingen afgørelser ændrer sig; "
+            "0 emner er uændrede; 1 emne får samme svar, men grundlaget har skiftet status") in out
+    code, out, _ = run(capsys, "diff", "2018", "2021-22", "--format", "md", "--lang", "en", "--fixtures", str(tmp_path),
+                       "--region", "syddanmark")
+    assert (f"1 subject in 1 facts file under {tmp_path.as_posix()} was evaluated under both periods: no decisions change; "
+            "0 subjects are unchanged; 1 subject gets the same answer, but its basis changed status") in out
+    assert diff_module._counted("{n} {n:afgørelser|afgørelse} for {m} {m:emner|emne}", n=1, m=3) == "1 afgørelse for 3 emner"
+    # the plural where there are several (the README's example)
+    code, out, _ = run(capsys, "diff", "2021-22", "2023-24", "--format", "md", "--fixtures", str(FIXTURES), "--region", "syddanmark")
+    assert "afgørelser ændrer sig for 3 emner; 73 emner er uændrede;" in out
+
+
+def test_b_before_a_is_said_to_run_backwards(capsys):
+    code, out, err = run(capsys, "diff", "2023-24", "2018", "--format", "json", "--fixtures", str(FIXTURES), "--region", "syddanmark")
+    assert code == 0 and json.loads(out)["reversed"] is True
+    assert "Bemærk: 2018 ligger før 2023–24, så sammenligningen går baglæns i tiden" in err
+    code, out, err = run(capsys, "diff", "2023-24", "2018", "--format", "md", "--lang", "en")
+    assert code == 0 and err.count("runs backwards in time") == 1      # once, though two regions are compared
+    code, out, err = run(capsys, "diff", "2018", "2023-24", "--format", "json", "--region", "syddanmark")
+    assert code == 0 and "reversed" not in json.loads(out) and err == ""

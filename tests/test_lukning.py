@@ -180,7 +180,12 @@ def test_kommunal_reading_resultat_zero_result(syd2018):
     subject, record = fixture("lukning_kommunal", "bilag17_eks1")
     record["enheder"] = [enhed("Enhed 1", 20000, -20000, 20000, 0), enhed("Enhed 2", 20000, -20000, 20000, 0)]
     answer = run(syd2018, subject, record, {"lukning_grundlag": "resultat"})
-    assert answer["del_over_graensen"]["rule"] is None
+    # nothing lies "over 5 procent af centrets samlede over-/underskud" (001 L3949-3951) when it is 0: 0, no error
+    assert answer["del_over_graensen"]["rule"] == "syd2018.lukning.kommunal_resultat_nul"
+    assert value(answer["del_over_graensen"]) == D(0)
+    for name in ("ekstraopkraevning", "efterreguleres_aar2", "viderefoeres_aar1"):
+        assert value(answer[name]) == D(0)
+        assert "error" not in [flag["code"] for flag in answer[name]["flags"]]
     default = run(syd2018, subject, record)
     assert value(default["del_over_graensen"]) == D(0)
     assert value(default["ekstraopkraevning"]) == D(0)

@@ -350,3 +350,39 @@ def test_cli_evaluates_the_fixture(root):
     subjects = {item["id"]: item for item in json.loads(done.stdout)["subjects"]}
     assert subjects["budget_2017"]["decisions"]["fordeling"]["value"][-1] == "881241"
     assert subjects["skoen_2018"]["decisions"]["fordeling"]["value"][-1] == "1036453"
+
+
+# -- month 13: the fact spec's maximum (1-12) reaches the facts JSON Schema ----------------------------------------------
+@pytest.mark.parametrize("text", [
+    "aarshjul_maaned:\n  - {id: m13, aar: 2018, maaned: 13}\n",
+    "forstaerket_tilbud:\n  - id: f13\n    driftsherre: Aalborg\n    omfattet_fra_aar: 2017\n"
+    "    udmelding: {aar: 2018, maaned: 13, initiativ: driftsherre}\n",
+], ids=["aarshjul", "forstaerket"])
+def test_month_13_is_rejected_with_file_line_and_column(nord, tmp_path, text):
+    path = tmp_path / "maaned13.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ErrorList) as caught:
+        load_facts(str(path), nord.period)
+    [error] = caught.value.errors
+    # where "13" stands: the line and (1-based) column of the value
+    line, row = next((number, row) for number, row in enumerate(text.splitlines(), start=1) if "maaned: 13" in row)
+    column = row.index("maaned: 13") + len("maaned: ") + 1
+    assert (error.code, error.file, error.line, error.column) == ("SCHEMA001", str(path), line, column)
+    assert "felt" in error.message and "maaned" in error.message
+    assert "13 er for stor (højst 12)" in error.message and "13 is too large (at most 12)" in error.message_en
+
+
+def test_month_12_is_accepted(nord, tmp_path):
+    path = tmp_path / "maaned12.yaml"
+    path.write_text("aarshjul_maaned:\n  - {id: m12, aar: 2018, maaned: 12}\n", encoding="utf-8")
+    [record] = load_facts(str(path), nord.period)
+    assert record.values["maaned"] == 12
+
+
+def test_maximum_is_in_the_facts_schema(nord):
+    from rammeaftale.engine.facts import facts_schema
+    schema = facts_schema(nord.period)
+    maaned = schema["properties"]["aarshjul_maaned"]["items"]["properties"]["maaned"]
+    assert (maaned["minimum"], maaned["maximum"]) == (1, 12)
+    udmelding = schema["properties"]["forstaerket_tilbud"]["items"]["properties"]["udmelding"]["properties"]["maaned"]
+    assert (udmelding["minimum"], udmelding["maximum"]) == (1, 12)

@@ -171,6 +171,17 @@ def test_basis_outside_bilag13_gets_no_notice(period):
     assert answer["varsel_udloeber"]["explanation"]["inputs"]["tilbudstype"]["value"] == "andet"
 
 
+def test_basis_outside_bilag13_is_paid_to_the_end_date_and_says_why(period):
+    # 001 L4177-4178: "betales til og med ophørsdato, dog minimum efter nedenstående opsigelsesfrister" - § 101 a has
+    # no frist below, so the end date alone; the answer carries the tilbudstype reading ("får intet varsel").
+    answer = run(period, lovgrundlag="SEL § 101 a", ophoersdato="2018-01-16")
+    minimum = answer["betalingspligt_minimum"]
+    assert (minimum["value"], minimum["rule"]) == (datetime.date(2018, 1, 16), "syd2018.bilag13.uden_opsigelsesfrist")
+    texts = [flag["text"] for flag in minimum["flags"] if flag["code"] == "interpretation"]
+    assert any("syd2018.bilag13.tilbudstype" in text and "får intet varsel" in text for text in texts)
+    assert answer["sidste_betalingsdag"]["value"] == datetime.date(2018, 1, 16)
+
+
 # -- ydelsespakker --------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("grundlag, steps, notice, expected, rule", [
     ("SEL § 108", 1, "2018-01-14", "2018-02-13", "syd2018.bilag13.pakkeskift_et_trin"),

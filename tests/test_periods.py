@@ -271,7 +271,8 @@ def test_new_period_after_a_pause_declares_the_gap(capsys, rules):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["2025-26", "--from", "2019-20"], "perioden '2019-20' findes ikke for syddanmark"),
+    (["2025-26", "--from", "2019-20"], "perioden '2019-20' findes ikke [NEW003]\n  tip: perioder: syddanmark: 2018, 2021-22, 2023-24"),
+    (["2019", "--from", "2018"], "2019 skal komme efter regionens sidste periode (2023-24)"),
     (["2024-25", "--from", "2023-24"], "2024-25 begynder 2024-01-01, før 2023-24 slutter (2024-12-31)"),
     (["2025/26", "--from", "2023-24"], "ugyldigt periode-id '2025/26'"),
     (["2023-24", "--from", "2021-22"], "findes allerede"),
@@ -280,6 +281,30 @@ def test_new_period_after_a_pause_declares_the_gap(capsys, rules):
 def test_new_period_refuses_what_would_not_fit(capsys, rules, argv, message):
     code, _, err = cli(capsys, "new-period", *argv, "--rules", rules)
     assert code == 1 and message in err
+
+
+def test_new_period_after_an_older_parent_declares_the_gap_from_the_last_period(capsys, rules):
+    # 2027-28 extends 2021-22, but the stretch to declare runs from 2023-24, the region's last period
+    assert cli(capsys, "new-period", "2027-28", "--from", "2021-22", "--rules", rules)[0] == 0
+    text = (rules / "syddanmark" / "2027-28" / "period.yaml").read_text(encoding="utf-8")
+    assert 'extends: "2021-22"' in text and "from: 2025-01-01\n    to: 2026-12-31" in text
+    assert check_errors(capsys, rules) == []
+
+
+def test_two_folders_with_one_period_id(capsys, rules):
+    shutil.copytree(rules / "syddanmark" / "2021-22", rules / "syddanmark" / "2021-22b")
+    errors = check_errors(capsys, rules)
+    assert [error["code"] for error in errors] == ["RULE032"]
+    assert "to mapper er periode 2021-22 for syddanmark: 2021-22 og 2021-22b" in errors[0]["message"]
+
+
+def test_a_new_value_in_a_later_period_needs_its_own_source(capsys, rules):
+    assert cli(capsys, "new-period", "2025-26", "--from", "2023-24", "--rules", rules)[0] == 0
+    (rules / "syddanmark" / "2025-26" / "tilbud.yaml").write_text(
+        "subject: tilbud\nparameters:\n  takstgraense:\n    values: {2025-01-01: 2500}\n", encoding="utf-8")
+    [error] = check_errors(capsys, rules)
+    assert error["code"] == "RULE013" and "den nye værdi for 'takstgraense' fra 2025-01-01 har ingen kilde" in error["message"]
+    assert (error["line"], error["column"]) == (4, 26)
 
 
 def test_new_period_does_not_overwrite(capsys, rules):

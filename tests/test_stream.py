@@ -1,0 +1,323 @@
+"""JSON Lines in and out for `evaluate`: the stream format, stdin, bad lines, determinism, bounded memory, progress.
+
+Run as a script it also writes synthetic tilbud and measures a streaming run (peak RSS, records/s) for the README:
+    python tests/test_stream.py generate 1000000 /tmp/tilbud.jsonl
+    python tests/test_stream.py measure /tmp/tilbud.jsonl
+"""
+from __future__ import annotations
+
+import io
+import json
+import random
+import sys
+import tracemalloc
+from pathlib import Path
+
+from rich.console import Console
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURE = REPO / "fixtures" / "syddanmark" / "2018" / "tilbud.yaml"
+KOMMUNER = ["Odense", "Svendborg", "Assens", "Nyborg", "Kerteminde", "Middelfart", "Nordfyn", "Faaborg-Midtfyn", "Vejle",
+            "Kolding"]
+
+
+def synthetic_tilbud(count: int, seed: int = 2018):
+    """`count` tilbud as JSON Lines, spread over every kategori outcome and its boundaries (2000 kr., 4 kommuner,
+    40 %), the gap, and with and without a vurdering."""
+    rng = random.Random(seed)
+    for index in range(count):
+        driftsherre = rng.choice(KOMMUNER)
+        pladser = rng.choice([10, 20, 25, 40])
+        buyers = rng.sample([name for name in KOMMUNER if name != driftsherre], rng.choice([0, 1, 2, 3, 4, 5]))
+        koeb = [{"kommune": name, "pladser": rng.choice([1, 2, 3, 5])} for name in buyers]
+        if rng.random() < 0.3:
+            koeb.append({"kommune": driftsherre, "pladser": rng.randint(1, 10)})
+        ydelser = [{"navn": f"Ydelse {number}", "takst": rng.choice([1200, 1999, 2000, "2000.50", 2600]),
+                    "enhed": rng.choice(["døgn", "dag"])} for number in range(rng.randint(1, 3))]
+        record = {"type": "tilbud", "id": f"syn{index:07d}", "driftsherre": driftsherre,
+                  "driftsform": rng.choice(["kommunal", "kommunal", "regional", "privat"]),
+                  "lovgrundlag": rng.choice([["SEL § 108"], ["SEL § 107", "SEL § 85"], ["SEL § 85"]]),
+                  "pladser": pladser, "ydelser": ydelser, "koeb": koeb}
+        if rng.random() < 0.05:
+            record["vurdering"] = {"kategori": "hoejt_specialiseret", "begrundelse": "Særlig målgruppe"}
+        # amounts as JSON numbers; "2000.50" written as a decimal number, never via a float
+        yield json.dumps(record, ensure_ascii=False).replace('"takst": "2000.50"', '"takst": 2000.50') + "\n"
+
+
+# -- helpers ---------------------------------------------------------------------------------------------
+def run(capsys, *argv, stdin: str | None = None, monkeypatch=None):
+    from rammeaftale.engine.cli import main
+    if stdin is not None:
+        fake = io.TextIOWrapper(io.BytesIO(stdin.encode("utf-8")), encoding="utf-8")
+        monkeypatch.setattr(sys, "stdin", fake)
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err and "intern fejl" not in err
+    return code, out, err
+
+
+def fixture_lines() -> list[str]:
+    """The fixture tilbud as JSON Lines, written from the YAML file's own records."""
+    import yaml
+    data = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
+    return [json.dumps({"type": "tilbud", **record}, ensure_ascii=False) + "\n" for record in data["tilbud"]]
+
+
+def parse_stream(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def _streaming_parts(period="2018", decisions=("kategori",)):
+    from rammeaftale.engine.periods import default_rules_dir, select
+    from rammeaftale.engine.stream import Evaluator
+    root = default_rules_dir()
+    compiled = select(root, period, "syddanmark")
+    return Evaluator(root, compiled, period, None, {}, list(decisions), "da")
+
+
+class LazyLines(io.RawIOBase):
+    """A binary stream that makes its lines only when read, and counts how many it has handed out."""
+
+    def __init__(self, lines):
+        self.lines = iter(lines)
+        self.given = 0
+        self.buffer = b""
+
+    def readable(self):
+        return True
+
+    def readline(self, size=-1):
+        if not self.buffer:
+            line = next(self.lines, None)
+            if line is None:
+                return b""
+            self.given += 1
+            self.buffer = line.encode("utf-8")
+        cut = len(self.buffer) if size is None or size < 0 else size
+        part, self.buffer = self.buffer[:cut], self.buffer[cut:]
+        return part
+
+
+class CountingWriter:
+    """Records, at each result line written, how many input lines had been handed out by then."""
+
+    def __init__(self, source: LazyLines):
+        self.source = source
+        self.lag = []          # lines read minus results written, at each write
+        self.results = 0
+        self.size = 0
+
+    def write(self, text: str):
+        self.size += len(text)
+        if text.startswith('{"type"') or text.startswith('{"error"'):
+            self.results += 1
+            self.lag.append(self.source.given - self.results)
+
+    def flush(self):
+        pass
+
+
+# -- the stream ------------------------------------------------------------------------------------------
+def test_jsonl_round_trip_gives_the_same_decisions_as_json(capsys, tmp_path):
+    lines = tmp_path / "tilbud.jsonl"
+    lines.write_text("".join(fixture_lines()), encoding="utf-8")
+    code, out, err = run(capsys, "evaluate", str(lines), "--period", "2018", "--format", "jsonl")
+    assert code == 0 and err == ""
+    stream = parse_stream(out)
+    header, subjects, summary = stream[0], stream[1:-1], stream[-1]
+    code, out, _ = run(capsys, "evaluate", str(FIXTURE), "--period", "2018", "--format", "json")
+    document = json.loads(out)
+    assert header == {"format": "rammeaftale.result-stream/1", "region": "syddanmark", "period": "2018",
+                      "rules_digest": document["rules_digest"], "lang": "da", "decisions": None}
+    assert summary == {"summary": {"subjects": 16, "errors": 0, "decision_errors": 0}}
+    assert [subject["id"] for subject in subjects] == [subject["id"] for subject in document["subjects"]]
+    for line_number, (streamed, whole) in enumerate(zip(subjects, document["subjects"]), start=1):
+        assert streamed["line"] == line_number and streamed["file"] == str(lines)
+        assert {key: value for key, value in streamed.items() if key not in ("file", "line")} == \
+            {key: value for key, value in whole.items() if key != "file"}
+    palleshave = subjects[0]["decisions"]["kategori"]
+    assert (palleshave["value"], palleshave["rule"]) == ("klyngetilbud", "syd2018.kategori.klynge")
+    assert list(subjects[0]) == ["type", "id", "file", "line", "period", "date", "readings", "decisions"]
+
+
+def test_yaml_facts_stream_out_and_jsonl_reads_into_json(capsys, tmp_path):
+    code, out, _ = run(capsys, "evaluate", str(FIXTURE), "--period", "2018", "--format", "jsonl", "--decision", "kategori")
+    stream = parse_stream(out)
+    assert code == 0 and stream[0]["decisions"] == ["kategori"] and len(stream) == 18
+    assert stream[1]["line"] == 11 and set(stream[1]["decisions"]) == {"kategori"}   # the record's line in the YAML file
+    lines = tmp_path / "tilbud.ndjson"
+    lines.write_text("".join(fixture_lines()), encoding="utf-8")
+    code, out, _ = run(capsys, "evaluate", str(lines), "--period", "2018", "--format", "json", "--decision", "kategori")
+    document = json.loads(out)
+    assert code == 0 and document["format"] == "rammeaftale.result/1"
+    assert [subject["decisions"]["kategori"]["value"] for subject in document["subjects"]] == \
+        [subject["decisions"]["kategori"]["value"] for subject in stream[1:-1]]
+
+
+def test_stdin_json_lines_and_stdin_yaml(capsys, monkeypatch):
+    code, out, _ = run(capsys, "evaluate", "-", "--period", "2018", "--format", "jsonl", "--decision", "kategori",
+                       stdin="\n".join(line.rstrip("\n") for line in fixture_lines()[:3]) + "\n", monkeypatch=monkeypatch)
+    stream = parse_stream(out)
+    assert code == 0
+    assert [(item["id"], item["file"], item["line"], item["decisions"]["kategori"]["value"]) for item in stream[1:-1]] == [
+        ("palleshave", "<stdin>", 1, "klyngetilbud"), ("toften", "<stdin>", 2, "klyngetilbud"),
+        ("kernehuset_soebo_vesterparken", "<stdin>", 3, "klyngetilbud")]
+    # a YAML facts document on stdin is recognised as one, and the text output is the file's
+    code, out, _ = run(capsys, "evaluate", "-", "--period", "2018", "--decision", "kategori",
+                       stdin=FIXTURE.read_text(encoding="utf-8"), monkeypatch=monkeypatch)
+    code_file, out_file, _ = run(capsys, "evaluate", str(FIXTURE), "--period", "2018", "--decision", "kategori")
+    assert code == code_file == 0 and out == out_file.replace(str(FIXTURE), "<stdin>")
+    # --input jsonl says it outright (here: the first line has no type, so sniffing alone would read a document)
+    code, out, _ = run(capsys, "evaluate", "-", "--input", "jsonl", "--period", "2018", "--format", "jsonl",
+                       stdin='{"id": "x"}\n' + fixture_lines()[0], monkeypatch=monkeypatch)
+    stream = parse_stream(out)
+    assert code == 1 and stream[1]["error"]["code"] == "JSONL002" and stream[2]["id"] == "palleshave"
+
+
+def test_bad_lines_give_error_lines_and_the_run_goes_on(capsys, tmp_path):
+    good = fixture_lines()
+    bad_field = json.loads(good[2])
+    bad_field["pladser"] = "atten"
+    text = "".join([good[0], '{"type": "tilbud", "id": "x",,}\n', "\n", json.dumps(bad_field, ensure_ascii=False) + "\n",
+                    '{"type": "tilbd", "id": "y"}\n', "[1, 2]\n", '{"type": "tilbud", "id": "a", "id": "b"}\n',
+                    "\xff\n", good[1]])
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(text.encode("utf-8").replace("\xff".encode("utf-8"), b"\xff"))
+    code, out, err = run(capsys, "evaluate", str(path), "--period", "2018", "--format", "jsonl", "--decision", "kategori")
+    assert code == 1 and err == ""
+    stream = parse_stream(out)
+    kinds = [("subject", item["id"], item["line"]) if "type" in item else ("error", item["error"]["code"], item["error"]["line"])
+             for item in stream[1:-1]]
+    assert kinds == [("subject", "palleshave", 1), ("error", "JSONL001", 2), ("error", "SCHEMA001", 4),
+                     ("error", "JSONL003", 5), ("error", "JSONL002", 6), ("error", "JSONL006", 7), ("error", "JSONL005", 8),
+                     ("subject", "toften", 9)]
+    schema_error = stream[3]["error"]
+    line_text = text.splitlines()[3]
+    assert schema_error["file"] == str(path)
+    assert schema_error["message"] == "tilbud 'kernehuset_soebo_vesterparken', felt 'pladser': forventede et helt tal, fik 'atten'"
+    assert line_text[schema_error["column"] - 1:].startswith('"atten"')
+    assert stream[2]["error"]["column"] == 30 and stream[4]["error"]["hint"] == "mente du 'tilbud'?"
+    assert set(stream[2]["error"]) == {"code", "file", "line", "column", "message", "hint"}
+    assert stream[-1] == {"summary": {"subjects": 2, "errors": 6, "decision_errors": 0}}
+    # the same file with text output: every bad line reported, nothing evaluated, exit 1
+    code, out, err = run(capsys, "evaluate", str(path), "--period", "2018", "--decision", "kategori", "--lang", "en")
+    assert code == 1 and out == ""
+    assert f"{path}:2:30: the line is not valid JSON" in err and f"{path}:5:2: unknown subject type 'tilbd'" in err
+
+
+def test_errors_before_the_stream_are_error_lines_and_undated_records_do_not_stop_it(capsys, tmp_path):
+    code, out, _ = run(capsys, "evaluate", str(FIXTURE), "--period", "1999", "--format", "jsonl")
+    assert code == 1 and parse_stream(out)[0]["error"]["code"] == "CLI003"
+    path = tmp_path / "dated.jsonl"
+    first, second = fixture_lines()[:2]
+    path.write_text(first.replace('{"type": "tilbud",', '{"type": "tilbud", "date": "2024-03-01",') + second, encoding="utf-8")
+    code, out, _ = run(capsys, "evaluate", str(path), "--format", "jsonl", "--decision", "kategori")
+    stream = parse_stream(out)
+    assert code == 1
+    assert (stream[1]["period"], stream[1]["date"]) == ("2023-24", "2024-03-01")
+    assert stream[2]["error"]["code"] == "CLI007" and stream[2]["error"]["line"] == 2
+    # text output keeps calling an undated record wrong use of the command
+    code, _, err = run(capsys, "evaluate", str(path), "--decision", "kategori")
+    assert code == 2 and f"{path}:2: tilbud 'toften' har ingen dato" in err
+
+
+def test_stream_output_is_deterministic(capsys, tmp_path):
+    path = tmp_path / "syn.jsonl"
+    path.write_text("".join(synthetic_tilbud(200, seed=7)), encoding="utf-8")
+    outputs = [run(capsys, "evaluate", str(path), "--period", "2018", "--format", "jsonl")[1] for _ in range(2)]
+    assert outputs[0] == outputs[1]
+    stream = parse_stream(outputs[0])
+    assert stream[-1] == {"summary": {"subjects": 200, "errors": 0, "decision_errors": 0}}
+    values = {item["decisions"]["kategori"]["value"] for item in stream[1:-1]}
+    assert values == {"hoejt_specialiseret", "klyngetilbud", "lokalt_tilbud"}   # the generator reaches every outcome
+
+
+# -- bounded memory ----------------------------------------------------------------------------------------
+def _stream_through(count: int, seed: int = 1):
+    from rammeaftale.engine.stream import Source, write_stream
+    evaluator = _streaming_parts()
+    lazy = LazyLines(synthetic_tilbud(count, seed))
+    source = Source("-", "jsonl", stdin=lazy)
+    writer = CountingWriter(lazy)
+    code = write_stream(evaluator, [source], writer)
+    return code, lazy, writer
+
+
+def test_each_result_is_written_before_the_next_record_is_read():
+    code, lazy, writer = _stream_through(2000)
+    assert code == 0 and lazy.given == 2000 and writer.results == 2000
+    # when a result is written, at most its own line has been read: nothing is collected on either side
+    assert max(writer.lag) == 0 and min(writer.lag) == 0
+
+
+def test_peak_memory_does_not_grow_with_the_number_of_records():
+    _stream_through(100)   # compile caches and first-use allocations happen outside the measurement
+    peaks = {}
+    for count in (200, 2000):
+        tracemalloc.start()
+        _stream_through(count, seed=count)
+        peaks[count] = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    # ten times the records, under 1.5 times the peak (measured: about 165 KB and 200 KB; the 2000 results
+    # themselves, each some KB of explanation, would be megabytes)
+    assert peaks[2000] < 1.5 * peaks[200], peaks
+    assert peaks[2000] < 4 * 1024 * 1024, peaks
+
+
+# -- progress ----------------------------------------------------------------------------------------------
+def test_no_progress_output_without_a_terminal(capsys, tmp_path):
+    path = tmp_path / "syn.jsonl"
+    path.write_text("".join(synthetic_tilbud(300)), encoding="utf-8")
+    code, out, err = run(capsys, "evaluate", str(path), "--period", "2018", "--format", "jsonl", "--decision", "kategori")
+    assert code == 0 and err == "" and len(out.splitlines()) == 302
+    code, out, err = run(capsys, "evaluate", str(path), "--period", "2018", "--decision", "kategori")
+    assert code == 0 and err == ""
+
+
+def test_progress_renders_on_a_terminal_console(tmp_path):
+    from rammeaftale.engine.stream import Meter, Source, write_stream
+    path = tmp_path / "syn.jsonl"
+    path.write_text("".join(synthetic_tilbud(300)), encoding="utf-8")
+    terminal = io.StringIO()
+    console = Console(file=terminal, force_terminal=True, width=120)
+    out = io.StringIO()
+    code = write_stream(_streaming_parts(), [Source(str(path), "auto")], out, console, delay=0)
+    shown = terminal.getvalue()
+    assert code == 0 and "evaluerer" in shown and "300 poster" in shown and "poster/s" in shown and "100%" in shown
+    assert "evaluerer" not in out.getvalue() and len(out.getvalue().splitlines()) == 302
+    # a console that is not a terminal gets nothing, even with no delay
+    quiet = io.StringIO()
+    meter = Meter(Console(file=quiet, force_terminal=False), [], "da", delay=0)
+    for count in range(1, 200):
+        meter.tick(count)
+    meter.close()
+    assert quiet.getvalue() == ""
+
+
+# -- measuring (not a test) ---------------------------------------------------------------------------------
+def _measure(path: str, period: str = "2018") -> None:
+    """Peak RSS of a child `rammeaftale evaluate - ... --format jsonl > /dev/null`, and records/s."""
+    import resource
+    import subprocess
+    import time
+    with open(path, "rb") as handle:
+        records = sum(1 for _ in handle)
+    command = [sys.executable, "-c", "import sys; from rammeaftale.engine.cli import main; sys.exit(main(sys.argv[1:]))",
+               "evaluate", "-", "--period", period, "--format", "jsonl", "--decision", "kategori"]
+    started = time.perf_counter()
+    with open(path, "rb") as stdin, open("/dev/null", "wb") as stdout:
+        code = subprocess.run(command, stdin=stdin, stdout=stdout, check=False).returncode
+    elapsed = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024   # KiB on Linux
+    print(json.dumps({"records": records, "exit": code, "seconds": round(elapsed, 1), "records_per_second": round(records / elapsed),
+                      "peak_rss_mb": round(peak, 1)}))
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["generate"]:
+        with open(sys.argv[3], "w", encoding="utf-8") as target:
+            target.writelines(synthetic_tilbud(int(sys.argv[2])))
+    elif sys.argv[1:2] == ["measure"]:
+        _measure(sys.argv[2])
+    else:
+        sys.exit(__doc__)
