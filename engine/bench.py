@@ -44,7 +44,7 @@ LOVGRUNDLAG = ["SEL § 107", "SEL § 108", "SEL § 104", "SEL § 66 stk. 1 nr. 6
 SCENARIOS = ("hoejt_kommuner", "hoejt_andel", "gap", "klynge", "lokal", "lokal_kun_egne")
 
 TEXT = {
-    "da": {"title": "Ydelse: afgørelsen 'kategori' (syddanmark 2018), {n} syntetiske tilbud, frø {seed}, bedste af {repeat}",
+    "da": {"title": "Hastighed: afgørelsen 'kategori' (syddanmark 2018), {n} syntetiske tilbud, frø {seed}, bedste af {repeat}",
            "per_second": "afgørelser/s", "not_installed": "ikke installeret (pip install '.[bench]')",
            "ratio": "forhold", "target": "mål", "met": "nået", "not_met": "IKKE nået", "na": "kan ikke måles",
            "names": {"engine": "motoren uden forklaring", "engine_traced": "motoren med fuld forklaring",
@@ -56,7 +56,8 @@ TEXT = {
            "precomputed": "json-logic, rule-engine og zen-engine får de afledte fakta (højeste takst, antal købende "
                           "kommuner ud over driftsherren, andel solgt) beregnet pr. tilbud i den tidsmålte løkke af én "
                           "fælles Python-funktion; selve afgørelsen (reglerne og vurderingen) står i deres eget sprog.",
-           "disagree": "motorerne er uenige om tilbud {id}: {answers}", "machine": "maskine"},
+           "disagree": "motorerne er uenige om tilbud {id}: {answers}", "machine": "maskine",
+           "breakdown": "  heraf sporene alene (evaluate_subject): {rate} afgørelser/s; forklaringens tekst er {share} % af tiden"},
     "en": {"title": "Speed: the decision 'kategori' (syddanmark 2018), {n} synthetic tilbud, seed {seed}, best of {repeat}",
            "per_second": "decisions/s", "not_installed": "not installed (pip install '.[bench]')",
            "ratio": "ratio", "target": "target", "met": "met", "not_met": "NOT met", "na": "cannot be measured",
@@ -69,7 +70,8 @@ TEXT = {
            "precomputed": "json-logic, rule-engine and zen-engine get the derived facts (highest takst, number of buying "
                           "kommuner besides the driftsherre, share sold) computed per tilbud inside the timed loop by one "
                           "shared Python function; the decision itself (the rules and the assessment) is in their own language.",
-           "disagree": "the engines disagree on tilbud {id}: {answers}", "machine": "machine"},
+           "disagree": "the engines disagree on tilbud {id}: {answers}", "machine": "machine",
+           "breakdown": "  of which the traces alone (evaluate_subject): {rate} decisions/s; the explanation's text is {share} % of the time"},
 }
 
 
@@ -197,6 +199,14 @@ class Setup:
         def decide(facts):
             results, env = evaluate_subject(subject, facts, readings, DAY, only)
             return explainer.explain(results[DECISION], env)["value"]
+        return decide
+
+    def traces_only(self):
+        """evaluate_subject alone: every trace an explanation is made from, before any sentence is written."""
+        subject, readings, only = self.subject, self.readings, {DECISION}
+
+        def decide(facts):
+            return evaluate_subject(subject, facts, readings, DAY, only)[0][DECISION].value
         return decide
 
     def hand_written(self):
@@ -333,7 +343,7 @@ def prepare(n: int, seed: int, root: Path | None = None, lang: str = "da"):
     typed = typed_facts(records, setup.subject.subject)
     plain = [plain_json(record) for record in records]
     engines = {"engine": (setup.engine(), typed), "engine_traced": (setup.engine_traced(), typed),
-               "hand_written": (setup.hand_written(), typed)}
+               "hand_written": (setup.hand_written(), typed), "traces_only": (setup.traces_only(), typed)}
     for name, build in (("json_logic", json_logic_engine), ("rule_engine", rule_engine_engine), ("zen_engine", zen_engine_engine)):
         decide = build(setup)
         engines[name] = None if decide is None else (decide, plain)
@@ -379,6 +389,9 @@ def run(n: int = 20000, seed: int = 1, repeat: int = 3, root: Path | None = None
             "targets_met": {name: None if ratios[name] is None else ratios[name] >= float(TARGETS[name]) for name in TARGETS},
             "targets": {name: float(value) for name, value in TARGETS.items()},
             "peers_precomputed": ["hoejeste_takst", "antal_koeberkommuner", "andel_solgt"],
+            # where the explained path's time goes: the traces (evaluate_subject) against the sentences (explain)
+            "breakdown": {"evaluate_subject_only": round(n / best["traces_only"], 1),
+                          "explain_share_of_traced": round(1 - best["traces_only"] / best["engine_traced"], 3)},
             "versions": _versions()}
 
 
@@ -414,6 +427,9 @@ def render_text(result: dict, lang: str) -> list[str]:
         state = text["na"] if ratio is None else (text["met"] if result["targets_met"][name] else text["not_met"])
         shown = "-" if ratio is None else _decimal(ratio, lang)
         lines.append(f"  {text['ratios'][name]}: {shown} ({text['target']} ≥ {_decimal(target, lang)}: {state})")
+    breakdown = result["breakdown"]
+    lines.append(text["breakdown"].format(rate=_thousands(breakdown["evaluate_subject_only"], lang),
+                                          share=round(100 * breakdown["explain_share_of_traced"])))
     lines.append(text["precomputed"])
     lines.append(f"{text['machine']}: {result['machine']}, Python {result['python']}")
     return lines

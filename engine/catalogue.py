@@ -280,3 +280,7 @@ def readme_section() -> str:
         cells = [f"`{entry.code}`", KIND_WORDS[entry.kind], entry.da, entry.en, entry.hint, entry.hint_en]
         lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
     return "\n".join(lines + ["", END])
+
+
+if __name__ == "__main__":   # python -m rammeaftale.engine.catalogue > section.md: the README's table
+    print(readme_section())

@@ -49,6 +49,7 @@ def _allowed_classes() -> dict[str, type]:
 
 
 _CLASSES = _allowed_classes()
+_FROZEN = (Position, _types.Type, _model.Source)   # frozen, all fields plain: equal ones may be one object
 _NAMES = {cls: name for name, cls in _CLASSES.items()}
 
 
@@ -98,14 +99,15 @@ def _encode(value, memo: dict, busy: set, shapes: dict):
     seen = memo.get(id(value))
     if seen is not None:
         return ["r", seen[0]]
-    if kind is tuple or kind is frozenset:   # immutable: built from its contents, so registered after them
+    if kind is tuple or kind is frozenset:   # immutable: written by value each time (who shares it cannot matter)
         if id(value) in busy:
             raise Uncacheable("a tuple that contains itself")
         busy.add(id(value))
         items = [_encode(item, memo, busy, shapes) for item in value]
         busy.discard(id(value))
-        memo[id(value)] = (len(memo), value)
         return ["t" if kind is tuple else "f", items]
+    if kind in _FROZEN:
+        return _encode_frozen(value, memo, busy, shapes)
     memo[id(value)] = (len(memo), value)   # registered before its contents: the decoder does the same
     if kind is list:
         return ["l", [_encode(item, memo, busy, shapes) for item in value]]
@@ -126,8 +128,32 @@ def _encode(value, memo: dict, busy: set, shapes: dict):
     shape = (name, tuple(attributes))
     number = shapes.get(shape)
     if number is None:
-        number = shapes[shape] = len(shapes)
+        number = shapes[shape] = len(shapes) - (None in shapes)
     return ["o", number, [_encode(item, memo, busy, shapes) for item in attributes.values()]]
+
+
+def _encode_frozen(value, memo: dict, busy: set, shapes: dict):
+    """An immutable value (Position, Type, Source): built from its contents, so registered after them; one met
+    again with the same contents (a later period's copy) becomes a reference to the first."""
+    twins = shapes.setdefault(None, {})
+    known = twins.get(("id", id(value)))
+    if known is not None:
+        return ["r", known]
+    attributes = vars(value)
+    shape = (_NAMES[type(value)], tuple(attributes))
+    number = shapes.get(shape)
+    if number is None:
+        number = shapes[shape] = len(shapes) - (None in shapes)
+    items = [_encode(item, memo, busy, shapes) for item in attributes.values()]
+    key = json.dumps([number, items])
+    index = twins.get(key)
+    if index is None:
+        index = twins[key] = len(memo)
+        memo[id(value)] = (index, value)
+        twins[("id", id(value))] = index
+        return ["fo", number, items]
+    twins[("id", id(value))] = index
+    return ["r", index]
 
 
 def _decoder(shapes: list):
@@ -144,10 +170,18 @@ def _decoder(shapes: list):
             cls, names = shapes[value[1]]
             obj = new(cls)
             register(obj)
-            obj.__dict__.update(zip(names, [decode(item) if type(item) is list else item for item in value[2]]))
+            items = value[2]
+            obj.__dict__.update(zip(names, [decode(item) if type(item) is list else item for item in items]
+                                    if list in map(type, items) else items))
             return obj
         if tag == "r":
             return objects[value[1]]
+        if tag == "fo":   # immutable: its contents first, then the object
+            cls, names = shapes[value[1]]
+            obj = new(cls)
+            obj.__dict__.update(zip(names, [decode(item) if type(item) is list else item for item in value[2]]))
+            register(obj)
+            return obj
         if tag == "l":
             items = []
             register(items)
@@ -166,9 +200,7 @@ def _decoder(shapes: list):
         if tag == "D":
             return datetime.date.fromisoformat(value[1])
         if tag == "t":
-            items = tuple([decode(item) if type(item) is list else item for item in value[1]])
-            register(items)
-            return items
+            return tuple([decode(item) if type(item) is list else item for item in value[1]])
         if tag == "pl":
             items = list.__new__(PosList)
             register(items)
@@ -181,9 +213,7 @@ def _decoder(shapes: list):
             items.update([decode(item) if type(item) is list else item for item in value[1]])
             return items
         if tag == "f":
-            items = frozenset([decode(item) if type(item) is list else item for item in value[1]])
-            register(items)
-            return items
+            return frozenset([decode(item) if type(item) is list else item for item in value[1]])
         raise ValueError(f"unknown tag {tag!r}")
     return decode
 
@@ -191,7 +221,9 @@ def _decoder(shapes: list):
 def encode(value) -> bytes:
     shapes: dict = {}
     data = _encode(value, {}, set(), shapes)
-    document = {"format": FORMAT, "shapes": [[name, list(names)] for name, names in shapes], "data": data}
+    document = {"format": FORMAT, "shapes": [[name, list(names)] for name, names in
+                                             sorted((key for key in shapes if key is not None), key=shapes.get)],
+                "data": data}
     return zlib.compress(json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1)
 
 
@@ -244,6 +276,11 @@ def store(key: str | None, kind: str, value) -> bool:
         blob = encode(value)
     except (Uncacheable, RecursionError, TypeError, ValueError):
         return False
+    return _write(path, blob)
+
+
+def _write(path: Path, blob: bytes) -> bool:
+    """A temporary file in the same folder, then a rename: a reader sees the old entry or the whole new one."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
@@ -287,9 +324,32 @@ def cached_analysis(periods, lang: str = "da") -> list[dict]:
     """analyse_periods(periods, lang), read from the cache when the same periods were analysed before."""
     from .analysis import analyse_periods
     key = analysis_key(periods, lang)
-    found = load(key, "analysis")
-    if isinstance(found, list):
-        return found
+    path = _path(key, "analysis")
+    if path is not None:
+        try:
+            document = json.loads(zlib.decompress(path.read_bytes()))
+            if isinstance(document, dict) and document.get("format") == FORMAT and isinstance(document.get("plain"), list):
+                return document["plain"]
+        except Exception:   # absent, damaged or foreign: analyse again
+            pass
     findings = analyse_periods(periods, lang)
-    store(key, "analysis", findings)
+    # findings are plain JSON data (text, numbers, lists); stored as such when they come back exactly the same
+    blob = json.dumps({"format": FORMAT, "plain": findings}, ensure_ascii=False, separators=(",", ":"), default=_refuse)
+    if path is not None and _plain_equal(json.loads(blob)["plain"], findings):
+        _write(path, zlib.compress(blob.encode("utf-8"), 1))
     return findings
+
+
+def _refuse(value):
+    raise TypeError(f"not plain JSON: {type(value).__name__}")
+
+
+def _plain_equal(a, b) -> bool:
+    """Equal and of the same JSON types all the way down (a tuple would come back a list)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_plain_equal(a[key], b[key]) for key in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_plain_equal(x, y) for x, y in zip(a, b))
+    return a == b

@@ -112,7 +112,8 @@ def _describe(error) -> tuple[str, str, str | None]:
     if validator in ("minItems", "minProperties"):
         return f"skal have mindst {value} element(er)", f"must have at least {value} item(s)", None
     if validator in ("maxItems", "maxProperties"):
-        return f"må højst have {value} element(er)", f"may have at most {value} item(s)", None
+        return (f"må højst have {value} element(er)", f"may have at most {value} item(s)",
+                "del posterne op i flere; grænsen står som max_items i regelfilen")
     if validator in ("minLength",):
         return "må ikke være tom", "must not be empty", None
     if validator == "maxLength":

@@ -15,6 +15,7 @@ import datetime
 import difflib
 import json
 import os
+import re
 import sys
 import time
 from decimal import Decimal
@@ -76,6 +77,10 @@ def _no_constant(name):
     raise ValueError(f"{name} er ikke et tal")
 
 
+# one decoder for the whole run (json.loads with options would build one per line)
+_DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_no_constant, object_pairs_hook=_no_duplicates)
+
+
 def _line_error(code, da, en, file, line, column=None, hint=LINE_HINT) -> RammeaftaleError:
     return RammeaftaleError(code, da, message_en=en, file=file, line=line, column=column, hint=hint)
 
@@ -88,7 +93,7 @@ class Source:
         self.is_stdin = path == "-"
         self.name = STDIN_NAME if self.is_stdin else path
         self._stdin = stdin
-        self._pending: list[bytes] = []   # stdin lines read to sniff the format, given back before the rest
+        self._pending: list[bytes | None] = []   # stdin lines read ahead (None: one too long), given back first
         self._data = None                 # a stdin document, read once
         self.position = 0                 # bytes read so far (for the progress bar)
         self.size = None if self.is_stdin else _size(path)
@@ -161,7 +166,7 @@ class Source:
         seen = 0
         if self.is_stdin:
             for raw in list(self._pending):
-                if raw.strip():
+                if raw is not None and raw.strip():
                     seen += 1
                     yield raw
             handle = self._stdin_handle()
@@ -169,9 +174,11 @@ class Source:
                 raw = handle.readline(MAX_LINE_BYTES + 1)
                 if not raw:
                     return
-                self._pending.append(raw)
                 if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
-                    return   # a line too long: its rest stays unread, to be skipped in its place
+                    self._skip_rest(handle, raw)
+                    self._pending.append(None)   # a line too long: kept as a mark, reported in its place
+                    continue
+                self._pending.append(raw)
                 if raw.strip():
                     seen += 1
                     yield raw
@@ -192,6 +199,12 @@ class Source:
             raise RammeaftaleError("IO001", f"kan ikke læse filen: {error.strerror}",
                                    message_en=f"cannot read the file: {error.strerror}", file=self.name) from None
 
+    def _skip_rest(self, handle, raw: bytes) -> None:
+        """Read past the rest of a line too long, in pieces, holding none of it."""
+        while raw and not raw.endswith(b"\n"):
+            raw = handle.readline(64 * 1024)
+            self.position += len(raw)
+
     def _raw_lines(self):
         """(line number, bytes) for every line; None for a line longer than MAX_LINE_BYTES (never held whole)."""
         handle = self._stdin_handle() if self.is_stdin else self._open()
@@ -199,15 +212,20 @@ class Source:
             number = 0
             pending, self._pending = self._pending, []
             while True:
-                raw = pending.pop(0) if pending else handle.readline(MAX_LINE_BYTES + 1)
+                if pending:
+                    raw = pending.pop(0)
+                    if raw is None:   # a line too long, met while sniffing
+                        number += 1
+                        yield number, None
+                        continue
+                else:
+                    raw = handle.readline(MAX_LINE_BYTES + 1)
                 if not raw:
                     return
                 number += 1
                 self.position += len(raw)
                 if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
-                    while raw and not raw.endswith(b"\n"):   # skip the rest of the long line in pieces
-                        raw = handle.readline(64 * 1024)
-                        self.position += len(raw)
+                    self._skip_rest(handle, raw)
                     yield number, None
                     continue
                 yield number, raw
@@ -238,8 +256,10 @@ class Source:
         """The records for text and JSON output: a document's errors raise as before; a JSON Lines source's bad
         lines are all reported together once it is read (and nothing is printed)."""
         if not self.lines:
-            yield from (parse_facts(self._stdin_document(), self.name, reader.period) if self.is_stdin
-                        else load_facts(self.path, reader.period))
+            records = parse_facts(self._stdin_document(), self.name, reader.period) if self.is_stdin \
+                else load_facts(self.path, reader.period)
+            self.position = self.size or self.position
+            yield from records
             return
         errors = []
         for item in self.items(reader):
@@ -265,6 +285,100 @@ def open_sources(paths: list[str], input_kind: str = "auto", stdin=None) -> list
     return [Source(path, input_kind, stdin) for path in paths]
 
 
+# -- a fast validity check --------------------------------------------------------------------------------
+_NUMBER_TYPES = (int, float, Decimal)
+_TYPE_TESTS = {
+    "object": lambda value: isinstance(value, dict),
+    "array": lambda value: isinstance(value, list),
+    "string": lambda value: isinstance(value, str),
+    "boolean": lambda value: isinstance(value, bool),
+    "null": lambda value: value is None,
+    "number": lambda value: isinstance(value, _NUMBER_TYPES) and not isinstance(value, bool),
+    # as schema.py's validator: a Decimal with no fraction (40.0) is a whole number
+    "integer": lambda value: (value == value.to_integral_value() if isinstance(value, Decimal)
+                              else isinstance(value, int) and not isinstance(value, bool)
+                              or isinstance(value, float) and value.is_integer()),
+}
+_IGNORED = {"description", "title", "$schema", "$id"}
+
+
+def fast_check(schema: dict):
+    """A function data -> bool that answers exactly as the JSON Schema validator's `is_valid` for the keywords a facts
+    schema uses (tested against it), without building an error per keyword; None if the schema uses another keyword.
+    Valid records (nearly all) take this path; an invalid one is validated again by jsonschema for the wording."""
+    if not isinstance(schema, dict) or set(schema) - _IGNORED - {"type", "enum", "minimum", "maximum", "pattern", "format",
+                                                                  "maxItems", "items", "properties", "required",
+                                                                  "additionalProperties"}:
+        return None
+    checks = []
+    kind = schema.get("type")
+    if kind is not None:
+        if kind not in _TYPE_TESTS:
+            return None
+        checks.append(_TYPE_TESTS[kind])
+    if "enum" in schema:
+        values = schema["enum"]
+        if not all(isinstance(value, str) for value in values):
+            return None
+        allowed = frozenset(values)
+        checks.append(lambda value: isinstance(value, str) and value in allowed)   # enum is not limited to one type
+    is_number = _TYPE_TESTS["number"]
+    if "minimum" in schema:
+        low = schema["minimum"]
+        checks.append(lambda value: not is_number(value) or value >= low)
+    if "maximum" in schema:
+        high = schema["maximum"]
+        checks.append(lambda value: not is_number(value) or value <= high)
+    if "pattern" in schema:
+        search = re.compile(schema["pattern"]).search
+        checks.append(lambda value: not isinstance(value, str) or search(value) is not None)
+    if "format" in schema:
+        if schema["format"] != "date":
+            return None
+        conforms = jsonschema.FormatChecker(["date"]).conforms
+        checks.append(lambda value: conforms(value, "date"))
+    if "maxItems" in schema:
+        most = schema["maxItems"]
+        checks.append(lambda value: not isinstance(value, list) or len(value) <= most)
+    if "items" in schema:
+        item = fast_check(schema["items"])
+        if item is None:
+            return None
+        checks.append(lambda value: not isinstance(value, list) or all(item(element) for element in value))
+    properties = {}
+    for name, sub in schema.get("properties", {}).items():
+        properties[name] = fast_check(sub)
+        if properties[name] is None:
+            return None
+    extra = schema.get("additionalProperties", True)
+    if isinstance(extra, dict):
+        extra = fast_check(extra)
+        if extra is None:
+            return None
+    elif not isinstance(extra, bool):
+        return None
+    required = tuple(schema.get("required", ()))
+    if properties or required or extra is not True:
+        def mapping(value):
+            if not isinstance(value, dict):
+                return True
+            for name in required:
+                if name not in value:
+                    return False
+            for name, element in value.items():
+                check = properties.get(name)
+                if check is not None:
+                    if not check(element):
+                        return False
+                elif extra is False or (extra is not True and not extra(element)):
+                    return False
+            return True
+        checks.append(mapping)
+    if len(checks) == 1:
+        return checks[0]
+    return lambda value: all(check(value) for check in checks)
+
+
 class RecordReader:
     """Parses and validates JSON Lines records for one period's facts schema; one validator per subject type."""
 
@@ -275,10 +389,12 @@ class RecordReader:
         self.count = 0
 
     def _validator(self, kind: str):
+        """is_valid for the subject type's records: the fast check where it applies, else jsonschema's."""
         validator = self._validators.get(kind)
         if validator is None:
-            validator = self._validators[kind] = _Validator(self._schemas[kind]["items"],
-                                                            format_checker=jsonschema.FormatChecker(["date"]))
+            schema = self._schemas[kind]["items"]
+            validator = self._validators[kind] = fast_check(schema) or \
+                _Validator(schema, format_checker=jsonschema.FormatChecker(["date"])).is_valid
         return validator
 
     def parse_line(self, raw: bytes | None, number: int, file: str):
@@ -299,7 +415,7 @@ class RecordReader:
         if not text.strip():
             return
         try:
-            data = json.loads(text, parse_float=Decimal, parse_constant=_no_constant, object_pairs_hook=_no_duplicates)
+            data = _DECODER.decode(text)
         except _Duplicate as error:
             first = text.find(json.dumps(error.key, ensure_ascii=False))
             second = text.find(json.dumps(error.key, ensure_ascii=False), first + 1)
@@ -332,9 +448,11 @@ class RecordReader:
                               max(1, text.find('"type"') + 1),
                               hint=f"mente du '{close[0]}'?" if close else "emnetyper: " + ", ".join(subjects))
             return
-        if not self._validator(kind).is_valid(data):
-            yield from self._schema_errors(text, kind, data, number, file)
-            return
+        if not self._validator(kind)(data):
+            errors = self._schema_errors(text, kind, data, number, file)
+            if errors:
+                yield from errors
+                return
         self.count += 1
         yield record_facts(kind, self.period.subjects[kind], data, self.count - 1, file, number)
 

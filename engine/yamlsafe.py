@@ -113,7 +113,15 @@ def _checked(loader, node, text: str, value: Decimal):
                             f"too precise (at most {MAX_DECIMAL_PLACES} decimal places)")
 
 
+def _wrong_shape(loader, node, tag: str) -> RammeaftaleError:
+    return RammeaftaleError("YAML008", f"YAML-mærket '{tag}' passer ikke til værdien", message_en=f"the YAML tag '{tag}' does not fit the value",
+                            file=loader.name, line=node.start_mark.line + 1, column=node.start_mark.column + 1,
+                            hint="fjern mærket (det der begynder med !)")
+
+
 def _construct_mapping(loader: _Loader, node):
+    if not isinstance(node, yaml.MappingNode):    # `!!map x`
+        raise _wrong_shape(loader, node, "!!map")
     loader.flatten_mapping(node)
     result = PosDict()
     result.start = _position(node)
@@ -132,6 +140,8 @@ def _construct_mapping(loader: _Loader, node):
 
 
 def _construct_sequence(loader: _Loader, node):
+    if not isinstance(node, yaml.SequenceNode):   # `!!seq x`
+        raise _wrong_shape(loader, node, "!!seq")
     result = PosList(loader.construct_object(child, deep=True) for child in node.value)
     result.pos = [_position(child) for child in node.value]
     result.start = _position(node)
@@ -159,9 +169,27 @@ def _construct_int(loader, node):
     text = loader.construct_scalar(node)
     if len(text) > _MAX_NUMBER_TEXT:    # int() of a 5000-digit text would fail (or take long) inside Python
         raise _number_error(loader, node, text, "for langt", "too long")
-    value = yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    try:
+        value = yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    except ValueError:                  # `!!int x`: the tag promises a number the text does not hold
+        raise _not_a(loader, node, text, "et tal", "a number") from None
     _checked(loader, node, text, Decimal(value))
     return value
+
+
+def _construct_bool(loader, node):
+    text = loader.construct_scalar(node)
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_bool(loader, node)
+    except KeyError:                    # `!!bool x`
+        raise _not_a(loader, node, text, "sand/falsk (true/false)", "true/false") from None
+
+
+def _not_a(loader, node, text: str, what_da: str, what_en: str) -> RammeaftaleError:
+    shown = text if len(text) <= 30 else text[:27] + "..."
+    return RammeaftaleError("YAML005", f"'{shown}' er ikke {what_da}", message_en=f"'{shown}' is not {what_en}",
+                            file=loader.name, line=node.start_mark.line + 1, column=node.start_mark.column + 1,
+                            hint="fjern mærket (!!int, !!bool ...) eller ret værdien")
 
 
 def _construct_refused(loader, node):
@@ -183,6 +211,7 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _constr
 _Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_text)
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_Loader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
 for _tag in ("binary", "set", "omap", "pairs"):
     _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _construct_refused)
 _Loader.add_constructor(None, _construct_refused)                 # !!python/..., !custom and every other tag

@@ -17,6 +17,7 @@ import contextlib
 import datetime
 import io
 import json
+import os
 import random
 import re
 import shutil
@@ -75,8 +76,13 @@ def real_expressions() -> list[tuple[str, str]]:
     return sorted(set(found))
 
 
-def rule_files() -> list[Path]:
-    return sorted(RULES.glob("*/*/*.yaml"))
+def rule_files(own_only: bool = False) -> list[Path]:
+    """The shipped rule files; `own_only`: only those of periods that extend none (quicker to check alone)."""
+    files = sorted(RULES.glob("*/*/*.yaml"))
+    if own_only:
+        files = [path for path in files
+                 if yaml.safe_load((path.parent / "period.yaml").read_text(encoding="utf-8"))["period"].get("extends") is None]
+    return files
 
 
 def facts_files() -> list[Path]:
@@ -92,7 +98,8 @@ NASTY = ["", "~", "null", "[]", "{}", "-1", "0", "-0.0", "1e999", "1.0e+999999",
          "999999999999999", "0.000000000001", ".inf", "-.inf", ".nan", "0x1F", "0o17", "1:30", "1_000.5", "2018-02-30",
          "9999-12-31", "0001-01-01", "2018-01-01T10:00:00", "'", '"', "&a x", "*a", "*nope", "<<: {}",
          "!!python/object/apply:os.system ['true']", "!!python/name:os.system", "!!binary aGk=", "!!set {a}",
-         "!custom x", "!!str 5", "!!int x", "!!float x", "yes", "no", "on", "ÆØÅ æøå", "\u202e\u200b\u00ad", "\x00",
+         "!custom x", "!!str 5", "!!int x", "!!float x", "!!bool x", "!!map x", "!!seq x", "!!null [1]", "!!str [a]",
+         "&r [*r]", "{<<: 5}", "{<<: [*nope]}", "yes", "no", "on", "ÆØÅ æøå", "\u202e\u200b\u00ad", "\x00",
          "\x07", "\x1b[31m", "\ud7ff", "🙂", "é" * 300, '"\\x00"', '"\\uFFFE"', "[" * 60 + "]" * 60, "{a: " * 60 + "1" + "}" * 60,
          "- a", "? a", "|", ">", "%YAML 1.1", "---", "...", "#", "hvis a så b ellers c", "antal(x, k => k.y)",
          "(" * 50, "x" * 5000, "kr", "40 %", "-40 %", "1e999 %", "2 måneder", "99999999999999 måneder", "-1 dag"]
@@ -347,6 +354,11 @@ def run_cli(argv: list[str]) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
+# codes about a folder, a whole file or the calendar of periods: no line to point at
+ABOUT_A_WHOLE_FILE = {"IO001", "IO002", "IO003", "YAML006", "RULE002", "RULE005", "RULE030", "RULE031", "RULE032",
+                      "CAL001", "CAL002", "CAL003", "CAL004"}
+
+
 def assert_clean(argv, code: int, out: str, err: str) -> None:
     """No traceback, no internal error, an exit code of 0/1/2, and JSON errors with catalogue codes."""
     shown = f"rammeaftale {' '.join(map(str, argv))}"
@@ -363,6 +375,8 @@ def assert_clean(argv, code: int, out: str, err: str) -> None:
         for item in document.get("errors", []) if isinstance(document, dict) else []:
             if item.get("code") not in CATALOGUE:
                 raise Finding(f"error code {item.get('code')} is not in the catalogue ({shown})")
+            if item.get("file") and item.get("line") is None and item["code"] not in ABOUT_A_WHOLE_FILE:
+                raise Finding(f"{item['code']} about {item['file']} without a line ({shown}): {item.get('message')}")
     if code != 0 and not (out.strip() or err.strip()):
         raise Finding(f"exit code {code} and not a word said, from {shown}")
 
@@ -382,19 +396,20 @@ def mini_rules(folder: Path, rule_file: Path) -> Path:
     return folder / "rules"
 
 
-def check_rule_file(folder: Path, rule_file: Path, text: str) -> int:
-    """`check` on a rules folder where `rule_file` holds `text`."""
+def check_rule_file(folder: Path, rule_file: Path, text: str, formats=("json", "text")) -> tuple[int, dict | None]:
+    """`check` on a rules folder where `rule_file` holds `text`: (exit code, the JSON document when asked for)."""
     root = mini_rules(folder, rule_file)
     (root / rule_file.parts[-3] / rule_file.parts[-2] / rule_file.name).write_text(text, encoding="utf-8", errors="surrogatepass")
-    argv = ["check", "--rules", root, "--format", "json"]
-    code, out, err = run_cli(argv)
-    assert_clean(argv, code, out, err)
-    argv = ["check", "--rules", root, "--lang", "en"]
-    code_text, out, err = run_cli(argv)
-    assert_clean(argv, code_text, out, err)
-    if code_text != code:
-        raise Finding(f"check gives {code} with --format json but {code_text} as text")
-    return code
+    codes, document = set(), None
+    for shape in formats:
+        argv = ["check", "--rules", root, "--format", "json"] if shape == "json" else ["check", "--rules", root, "--lang", "en"]
+        code, out, err = run_cli(argv)
+        assert_clean(argv, code, out, err)
+        codes.add(code)
+        document = json.loads(out) if shape == "json" else document
+    if len(codes) > 1:
+        raise Finding(f"check gives different exit codes as JSON and as text: {codes}")
+    return codes.pop(), document
 
 
 def evaluate_facts_file(folder: Path, facts_file: Path, text: str, extra: list[str] | None = None) -> int:
@@ -443,7 +458,7 @@ def one_file(rng: random.Random, target: str) -> str:
         folder = Path(folder)
         if target == "rules":
             path = rng.choice(rule_files())
-            code = check_rule_file(folder, path, mutations(rng, path.read_text(encoding="utf-8"), rng.randrange(1, 4)))
+            code, _ = check_rule_file(folder, path, mutations(rng, path.read_text(encoding="utf-8"), rng.randrange(1, 4)))
         elif target == "facts":
             path = rng.choice(facts_files())
             code = evaluate_facts_file(folder, path, mutations(rng, path.read_text(encoding="utf-8"), rng.randrange(1, 4)))
@@ -483,7 +498,9 @@ def main_(argv: list[str] | None = None) -> int:
     targets = ["dsl", "rules", "dsl", "facts", "dsl", "cases"] if args.target == "all" else [args.target]
     started = time.monotonic()
     outcomes: Counter = Counter()
-    findings = fuzz(args.iterations, args.seed, args.seconds, targets, outcomes)
+    with tempfile.TemporaryDirectory(prefix="rammeaftale-fuzz-cache-") as cache:
+        os.environ.setdefault("RAMMEAFTALE_CACHE_DIR", cache)     # mutated rule folders stay out of the user's cache
+        findings = fuzz(args.iterations, args.seed, args.seconds, targets, outcomes)
     for (target, outcome), count in sorted(outcomes.items()):
         print(f"  {target:6} {outcome:10} {count}")
     print(f"{args.iterations} iterations (seed {args.seed}, targets {args.target}) in {time.monotonic() - started:.1f} s: "

@@ -11,6 +11,7 @@ import json
 import random
 import sys
 import tracemalloc
+from decimal import Decimal
 from pathlib import Path
 
 from rich.console import Console
@@ -205,6 +206,23 @@ def test_bad_lines_give_error_lines_and_the_run_goes_on(capsys, tmp_path):
     assert f"{path}:2:30: the line is not valid JSON" in err and f"{path}:5:2: unknown subject type 'tilbd'" in err
 
 
+def test_a_line_too_long_is_skipped_in_its_place(capsys, tmp_path, monkeypatch):
+    good = fixture_lines()
+    long_line = '{"type": "tilbud", "id": "lang", "navn": "' + "x" * (1024 * 1024 + 10) + '"}\n'
+    path = tmp_path / "long.jsonl"
+    path.write_text(good[0] + long_line + good[1], encoding="utf-8")
+    code, out, _ = run(capsys, "evaluate", str(path), "--period", "2018", "--format", "jsonl", "--decision", "kategori")
+    stream = parse_stream(out)
+    assert code == 1 and len(out) < 20_000   # the long line is not echoed anywhere
+    assert [item.get("id") or item["error"]["code"] for item in stream[1:-1]] == ["palleshave", "JSONL004", "toften"]
+    assert stream[2]["error"]["line"] == 2 and stream[3]["line"] == 3
+    # the same on stdin, where the long line comes first, inside the lines looked at for the region
+    code, out, _ = run(capsys, "evaluate", "-", "--input", "jsonl", "--format", "jsonl", "--period", "2018",
+                       "--decision", "kategori", stdin=long_line + good[1], monkeypatch=monkeypatch)
+    stream = parse_stream(out)
+    assert code == 1 and [item.get("id") or item["error"]["code"] for item in stream[1:-1]] == ["JSONL004", "toften"]
+
+
 def test_errors_before_the_stream_are_error_lines_and_undated_records_do_not_stop_it(capsys, tmp_path):
     code, out, _ = run(capsys, "evaluate", str(FIXTURE), "--period", "1999", "--format", "jsonl")
     assert code == 1 and parse_stream(out)[0]["error"]["code"] == "CLI003"
@@ -230,6 +248,112 @@ def test_stream_output_is_deterministic(capsys, tmp_path):
     assert stream[-1] == {"summary": {"subjects": 200, "errors": 0, "decision_errors": 0}}
     values = {item["decisions"]["kategori"]["value"] for item in stream[1:-1]}
     assert values == {"hoejt_specialiseret", "klyngetilbud", "lokalt_tilbud"}   # the generator reaches every outcome
+
+
+# -- the fast validity check ------------------------------------------------------------------------------
+WRONG = [None, "tekst", 1, [], {}, True, Decimal("1.5")]
+
+
+def _sample(schema: dict, rng: random.Random, bad: bool = False):
+    """A value that fits `schema`, or with `bad` one that breaks it at this node only (wrong type, just outside a
+    limit, one element too many, a missing or stray key), or may just pass."""
+    kind = schema.get("type")
+    if bad and rng.random() < 0.2:
+        return rng.choice(WRONG)
+    if kind == "object":
+        properties = schema.get("properties", {})
+        required = set(schema.get("required", ()))
+        value = {name: _sample(sub, rng) for name, sub in properties.items() if name in required or rng.random() < 0.5}
+        extra = schema.get("additionalProperties", True)
+        if isinstance(extra, dict):
+            value.update({f"r{index}": _sample(extra, rng) for index in range(rng.randint(0, 2))})
+        if bad:
+            if required and rng.random() < 0.5:
+                value.pop(rng.choice(sorted(required)))
+            else:
+                value["ukendt"] = 1
+        return value
+    if kind == "array":
+        item = schema.get("items", {})
+        if bad:   # one element too many (copies of one fitting element, so the length alone decides)
+            return [_sample(item, rng)] * (schema["maxItems"] + 1) if schema.get("maxItems", 99) <= 60 else rng.choice(WRONG)
+        return [_sample(item, rng) for _ in range(rng.randint(0, 3))]
+    if kind == "string":
+        if "enum" in schema:
+            return rng.choice(["andet", schema["enum"][0].upper(), 1]) if bad else rng.choice(schema["enum"])
+        if schema.get("format") == "date":
+            return rng.choice(["2018-02-30", "2018-6-1", "\uff12\uff10\uff11\uff18-01-01", "i går"]) if bad else \
+                rng.choice(["2018-06-01", "2024-03-01"])
+        if "pattern" in schema:
+            return rng.choice(["fyrre", "40", "40 pct"]) if bad else rng.choice(["40 %", "37,5 %", "-2.5%", " 5 % "])
+        return rng.choice(WRONG) if bad else rng.choice(["Odense", "SEL § 108", "", "ø"])
+    if kind in ("number", "integer"):
+        low, high = schema.get("minimum"), schema.get("maximum")
+        if bad:
+            options = [True, "5"] + ([Decimal("2.5")] if kind == "integer" else [])
+            options += [low - 1, low - Decimal("0.5")] if low is not None else []
+            options += [high + 1] if high is not None else []
+            return rng.choice(options)
+        options = [7, 12, 2000, Decimal("40.0"), 10 ** 30] + ([] if kind == "integer" else [Decimal("2000.50")])
+        options = [option for option in options if (low is None or option >= low) and (high is None or option <= high)]
+        return rng.choice(options + [value for value in (low, high) if value is not None])
+    if kind == "boolean":
+        return rng.choice([0, "ja"]) if bad else rng.choice([True, False])
+    return None
+
+
+def _mutated(record, schema: dict, rng: random.Random):
+    """`record` with one node (picked at random, the record itself included) replaced by a bad sample."""
+    nodes = [(None, None, schema)]
+
+    def walk(value, node_schema):
+        if isinstance(value, dict):
+            for name, element in value.items():
+                sub = node_schema.get("properties", {}).get(name)
+                if sub is None and isinstance(node_schema.get("additionalProperties"), dict):
+                    sub = node_schema["additionalProperties"]
+                if sub is not None:
+                    nodes.append((value, name, sub))
+                    walk(element, sub)
+        elif isinstance(value, list) and "items" in node_schema:
+            for index, element in enumerate(value):
+                nodes.append((value, index, node_schema["items"]))
+                walk(element, node_schema["items"])
+
+    record = json.loads(json.dumps(record, default=str), parse_float=Decimal)   # a deep copy, in the stream's types
+    walk(record, schema)
+    container, key, node_schema = rng.choice(nodes)
+    if container is None:
+        return _sample(schema, rng, bad=True)
+    container[key] = _sample(node_schema, rng, bad=True)
+    return record
+
+
+def test_the_fast_check_answers_as_jsonschema_for_every_subject_type():
+    import jsonschema
+    from rammeaftale.engine.facts import facts_schema
+    from rammeaftale.engine.periods import compiled_periods, default_rules_dir
+    from rammeaftale.engine.schema import _Validator
+    from rammeaftale.engine.stream import fast_check
+    from rammeaftale.engine.yamlsafe import load_file
+    rng = random.Random(5)
+    fixtures = [load_file(path)[0] for path in sorted((REPO / "fixtures").glob("*/*/*.yaml"))]
+    checked = invalid = 0
+    for compiled in compiled_periods(default_rules_dir()).values():
+        for kind, schema in facts_schema(compiled.period)["properties"].items():
+            if "items" not in schema:
+                continue
+            fast = fast_check(schema["items"])
+            assert fast is not None, kind    # every facts schema takes the fast path
+            reference = _Validator(schema["items"], format_checker=jsonschema.FormatChecker(["date"])).is_valid
+            records = [record for data in fixtures if isinstance(data, dict) for record in data.get(kind, [])]
+            records += [_sample(schema["items"], rng) for _ in range(40)]
+            records += [_mutated(rng.choice(records), schema["items"], rng) for _ in range(120)]
+            for record in records:
+                assert fast(record) == reference(record), (kind, record)
+                checked += 1
+                invalid += not reference(record)
+    assert checked > 5000 and 0.2 * checked < invalid < 0.9 * checked   # both answers well represented
 
 
 # -- bounded memory ----------------------------------------------------------------------------------------
