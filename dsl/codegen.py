@@ -262,8 +262,6 @@ def _inline(function, argument: Node, value: str) -> str | None:
 
 def function_for(node: Node):
     """One function env -> value for a compiled tree (node.run set on every node), or None: then use node.run."""
-    from decimal import Decimal
-    from .compiler import EvaluationError
     writer = _Writer()
     try:
         result = _gen(writer, node, 1)
@@ -271,16 +269,24 @@ def function_for(node: Node):
         return None
     if len(writer.lines) > MAX_SOURCE_LINES:
         return None
-    source = "def evaluate(env):\n" + "\n".join(writer.lines) + f"\n    return {result}\n"
+    return _define(writer, "evaluate(env)", result, "<rammeaftale expression>")
+
+
+def _define(writer: _Writer, signature: str, result: str, filename: str, extra: dict | None = None):
+    """Compile the writer's lines as `def <signature>: ... return <result>`, with only the constants table, our
+    helpers and a few builtins in scope; None when Python's compiler cannot take it (nested too deep)."""
+    from decimal import Decimal
+    from .compiler import EvaluationError
+    source = f"def {signature}:\n" + "\n".join(writer.lines) + f"\n    return {result}\n"
     namespace = {f"c{index}": value for index, value in enumerate(writer.constants)}
-    namespace.update({"missing": missing, "failed": failed, "out_of_range": out_of_range,
-                 "UNSET": _UNSET, "Decimal": Decimal, "EvaluationError": EvaluationError, "__builtins__": _BUILTINS})
+    namespace.update({"missing": missing, "failed": failed, "out_of_range": out_of_range, "UNSET": _UNSET,
+                      "Decimal": Decimal, "EvaluationError": EvaluationError, "__builtins__": _BUILTINS, **(extra or {})})
     try:
-        code = compile(source, "<rammeaftale expression>", "exec")
-    except (SyntaxError, RecursionError, MemoryError, ValueError):   # nested too deep for Python's compiler
+        code = compile(source, filename, "exec")
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
         return None
     exec(code, namespace)
-    return namespace["evaluate"]
+    return namespace[signature.split("(", 1)[0]]
 
 
 def _builtins() -> dict:
@@ -295,8 +301,6 @@ _BUILTINS = _builtins()
 def plan_for(steps, decision_class, derived_nodes: dict):
     """One function (env, readings) -> results for a list of steps, doing what decide_fast does step by step:
     each derived fact's expression written out in place, each decision by its rules and override."""
-    from decimal import Decimal
-    from .compiler import EvaluationError
     writer = _Writer()
     writer.emit(1, "results = {}")
     for name, step in steps:
@@ -323,23 +327,12 @@ def plan_for(steps, decision_class, derived_nodes: dict):
         writer.emit(1, f"env[{key}] = {value}")
     if len(writer.lines) > 4 * MAX_SOURCE_LINES:
         return None
-    source = "def plan(env, readings):\n" + "\n".join(writer.lines) + "\n    return results\n"
-    namespace = {f"c{index}": value for index, value in enumerate(writer.constants)}
-    namespace.update({"chain_or_loop": _chain_or_loop, "missing": missing, "failed": failed, "out_of_range": out_of_range, "UNSET": _UNSET,
-                      "Decimal": Decimal, "EvaluationError": EvaluationError, "__builtins__": _BUILTINS})
-    try:
-        code = compile(source, "<rammeaftale plan>", "exec")
-    except (SyntaxError, RecursionError, MemoryError, ValueError):
-        return None
-    exec(code, namespace)
-    return namespace["plan"]
+    return _define(writer, "plan(env, readings)", "results", "<rammeaftale plan>", {"chain_or_loop": _chain_or_loop})
 
 
 def chain_for(decision, rules):
     """One function env -> value for a decision under one choice of readings: its active rules tried in order
     (the first whose condition holds gives the value), then the override, as decide_fast's loop does."""
-    from decimal import Decimal
-    from .compiler import EvaluationError
     writer = _Writer()
     writer.emit(1, "value = None")
     writer.emit(1, "found = False")
@@ -362,16 +355,7 @@ def chain_for(decision, rules):
         writer.emit(2, f"value = {_gen(writer, override.value.node, 2)}")
     if len(writer.lines) > 4 * MAX_SOURCE_LINES:
         return None
-    source = "def chain(env):\n" + "\n".join(writer.lines) + "\n    return value\n"
-    namespace = {f"c{index}": value for index, value in enumerate(writer.constants)}
-    namespace.update({"missing": missing, "failed": failed, "out_of_range": out_of_range, "UNSET": _UNSET,
-                      "Decimal": Decimal, "EvaluationError": EvaluationError, "__builtins__": _BUILTINS})
-    try:
-        code = compile(source, "<rammeaftale decision>", "exec")
-    except (SyntaxError, RecursionError, MemoryError, ValueError):
-        return None
-    exec(code, namespace)
-    return namespace["chain"]
+    return _define(writer, "chain(env)", "value", "<rammeaftale decision>")
 
 
 def _chain_or_loop(decision, readings):

@@ -25,7 +25,7 @@ from .diff import cmd_diff
 from .scaffold import new_period
 from .schema import packaged_schema
 from .sources import find_sources_dir, provision_list, quote_error, status_of
-from .analysis import analyse_periods, summary_lines
+from .analysis import summary_lines
 from .rulecache import cached_analysis
 
 
