@@ -26,7 +26,8 @@ from decimal import Decimal, InvalidOperation
 from ..dsl.ast import Node
 from ..dsl.functions import BY_NAME, Duration, is_exists
 from . import fmt
-from .model import Decision, Period, Rule, Subject
+from .check import names_in
+from .model import Decision, Period, Rule, Subject, expressions
 
 CODES = {"gap": "ANA001", "gap_only": "ANA002", "overlap": "ANA003", "unreachable": "ANA004",
          "unused_fact": "ANA005", "unused_parameter": "ANA006", "unused_derived": "ANA007", "not_analysed": "ANA008"}
@@ -1030,29 +1031,10 @@ def _count(box: tuple) -> int:
 
 
 # -- unused names -------------------------------------------------------------------------------------------
-def _expressions(subject: Subject):
-    for item in subject.derived.values():
-        yield item.expr
-    for decision in subject.decisions.values():
-        for rule in decision.rules:
-            yield rule.when
-            if rule.then_expr is not None:
-                yield rule.then_expr
-        for expression in decision.table_inputs or ():
-            if expression is not None:
-                yield expression
-        if decision.override:
-            override = decision.override
-            for part in (override.when, override.value, override.reason, override.by):
-                if part is not None:
-                    yield part
-
-
 def used_names(subject: Subject) -> set[str]:
     used = set()
-    for expression in _expressions(subject):
-        bound = {node.value for node in expression.node.walk() if node.kind == "lambda"}
-        used |= {node.value for node in expression.node.walk() if node.kind == "name" and node.value not in bound}
+    for expression in expressions(subject):
+        used |= names_in(expression)
     return used
 
 

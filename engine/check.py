@@ -38,22 +38,22 @@ def dependencies(subject: Subject, scope) -> dict[str, set[str]]:
     graph = {}
     computed = set(subject.derived) | set(subject.decisions)
     for name, item in subject.derived.items():
-        graph[name] = {used for used in _names(item.expr) if used in computed}
+        graph[name] = {used for used in names_in(item.expr) if used in computed}
     for name, decision in subject.decisions.items():
         used = set()
         for rule in decision.rules:
-            used |= _names(rule.when)
+            used |= names_in(rule.when)
             if rule.then_expr is not None:
-                used |= _names(rule.then_expr)
+                used |= names_in(rule.then_expr)
         if decision.override:
             for part in (decision.override.when, decision.override.value, decision.override.reason, decision.override.by):
                 if part:
-                    used |= _names(part)
+                    used |= names_in(part)
         graph[name] = {name_ for name_ in used if name_ in computed}
     return graph
 
 
-def _names(expression: Expression) -> set[str]:
+def names_in(expression: Expression) -> set[str]:
     bound = {node.value for node in expression.node.walk() if node.kind == "lambda"}
     return {node.value for node in expression.node.walk() if node.kind == "name" and node.value not in bound}
 

@@ -187,6 +187,26 @@ class Subject:
     decisions: dict[str, Decision] = field(default_factory=dict)
 
 
+def expressions(subject: "Subject"):
+    """Every expression of a subject: derived facts, each rule's condition and computed outcome, decision-table
+    inputs, and the parts of an override."""
+    for item in subject.derived.values():
+        yield item.expr
+    for decision in subject.decisions.values():
+        for rule in decision.rules:
+            yield rule.when
+            if rule.then_expr is not None:
+                yield rule.then_expr
+        for expression in decision.table_inputs or ():
+            if expression is not None:
+                yield expression
+        if decision.override:
+            override = decision.override
+            for part in (override.when, override.value, override.reason, override.by):
+                if part is not None:
+                    yield part
+
+
 @dataclass
 class Period:
     region: str

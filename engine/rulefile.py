@@ -30,6 +30,11 @@ class _FileReader:
         self.errors = errors
         self.data, self.text = load_file(path, display)
 
+    def error(self, code: str, da: str, en: str, where, hint: str | None = None) -> None:
+        """Record a mistake at `where` (a YAML position) in this file."""
+        self.errors.append(RammeaftaleError(code, da, message_en=en, file=self.display, line=where.line,
+                                            column=where.column, hint=hint))
+
     def expression(self, owner: PosDict, key, start: str = "start") -> Expression | None:
         text = owner[key]
         text = str(text) if isinstance(text, (int, Decimal)) else text
@@ -118,11 +123,9 @@ def _rule(reader: _FileReader, item: PosDict, when: Expression, index: int | Non
 def _table_rule(reader: _FileReader, row: PosDict, inputs: list[Expression], index: int, computed: bool) -> Rule | None:
     cells = row["when"]
     if len(cells) != len(inputs):
-        reader.errors.append(RammeaftaleError(
-            "RULE004", f"rækken har {len(cells)} celler, men tabellen har {len(inputs)} input",
-            message_en=f"the row has {len(cells)} cells, but the table has {len(inputs)} inputs",
-            file=reader.display, line=row.pos["when"].line, column=row.pos["when"].column,
-            hint="skriv '-' i en celle der ikke betyder noget for rækken"))
+        reader.error("RULE004", f"rækken har {len(cells)} celler, men tabellen har {len(inputs)} input",
+                     f"the row has {len(cells)} cells, but the table has {len(inputs)} inputs", row.pos["when"],
+                     "skriv '-' i en celle der ikke betyder noget for rækken")
         return None
     parts = []
     for position, (cell_index, value_input) in enumerate(zip(range(len(cells)), inputs)):
@@ -183,19 +186,16 @@ def _parameter(reader: _FileReader, name: str, spec: PosDict, inherited: Paramet
     full = "type" in spec
     if not full and inherited is None:
         where = named_at or spec.start
-        reader.errors.append(RammeaftaleError(
-            "RULE012", f"parameteren '{name}' mangler type, title og sources",
-            message_en=f"the parameter '{name}' lacks type, title and sources", file=reader.display,
-            line=where.line, column=where.column,
-            hint="kun en periode der bygger på en anden (extends) kan tilføje datoværdier til en arvet parameter"))
+        reader.error("RULE012", f"parameteren '{name}' mangler type, title og sources",
+                     f"the parameter '{name}' lacks type, title and sources", where,
+                     "kun en periode der bygger på en anden (extends) kan tilføje datoværdier til en arvet parameter")
         return None
     missing = [key for key in ("title", "sources") if full and key not in spec]
     if missing:
         where = named_at or spec.start
-        reader.errors.append(RammeaftaleError(
-            "RULE012", f"parameteren '{name}' mangler {', '.join(missing)}",
-            message_en=f"the parameter '{name}' lacks {', '.join(missing)}", file=reader.display,
-            line=where.line, column=where.column, hint="en parameter har type, title, values og sources"))
+        reader.error("RULE012", f"parameteren '{name}' mangler {', '.join(missing)}",
+                     f"the parameter '{name}' lacks {', '.join(missing)}", where,
+                     "en parameter har type, title, values og sources")
         return None
     if full:
         kind = T.list_of(T.SCALARS[spec.get("item", "text")]) if spec["type"] == "list" else T.SCALARS[spec["type"]]
@@ -207,9 +207,9 @@ def _parameter(reader: _FileReader, name: str, spec: PosDict, inherited: Paramet
         try:
             day = datetime.date.fromisoformat(start)
         except ValueError:
-            reader.errors.append(RammeaftaleError("RULE011", f"ugyldig dato i values for '{name}'",
-                                                  message_en=f"invalid date in values of '{name}'", file=reader.display,
-                                                  line=where.line, column=where.column, hint="skriv datoer som ÅÅÅÅ-MM-DD"))
+            reader.error("RULE011", f"ugyldig dato i values for '{name}'",
+                         f"invalid date in values of '{name}'", where,
+                         "skriv datoer som ÅÅÅÅ-MM-DD")
             return None
         if isinstance(value, PosDict) and "value" in value:  # {value: ..., sources: [...]}: a dated value citing its own source
             if "sources" in value:
@@ -229,11 +229,9 @@ def _parameter(reader: _FileReader, name: str, spec: PosDict, inherited: Paramet
     unsourced = [day for day, _ in values if day not in value_sources]
     if unsourced:  # a value this period sets must say where this period's agreement says so
         where = spec["values"].pos[unsourced[0].isoformat()] if unsourced[0].isoformat() in spec["values"].pos else spec.start
-        reader.errors.append(RammeaftaleError(
-            "RULE013", f"den nye værdi for '{name}' fra {unsourced[0].isoformat()} har ingen kilde",
-            message_en=f"the new value of '{name}' from {unsourced[0].isoformat()} has no source", file=reader.display,
-            line=where.line, column=where.column,
-            hint="skriv værdien som {value: ..., sources: [{document, lines, quote}]} med citat fra den nye aftale"))
+        reader.error("RULE013", f"den nye værdi for '{name}' fra {unsourced[0].isoformat()} har ingen kilde",
+                     f"the new value of '{name}' from {unsourced[0].isoformat()} has no source", where,
+                     "skriv værdien som {value: ..., sources: [{document, lines, quote}]} med citat fra den nye aftale")
         return None
     # the inherited values hold until the first new date; a new value on an inherited date replaces it
     merged = dict(inherited.values)
@@ -250,11 +248,9 @@ def _subject(reader: _FileReader, data: PosDict, inherited: Subject | None = Non
     """A subject from its file; in a period that extends another, the file patches the inherited subject."""
     if inherited is None and not all(key in data for key in ("title", "facts")):
         where = data.pos["subject"]
-        reader.errors.append(RammeaftaleError(
-            "RULE006", f"emnet '{data['subject']}' mangler title og facts",
-            message_en=f"the subject '{data['subject']}' lacks title and facts", file=reader.display,
-            line=where.line, column=where.column,
-            hint="et nyt emne skal have title og facts; kun et arvet emne kan rettes med færre felter"))
+        reader.error("RULE006", f"emnet '{data['subject']}' mangler title og facts",
+                     f"the subject '{data['subject']}' lacks title and facts", where,
+                     "et nyt emne skal have title og facts; kun et arvet emne kan rettes med færre felter")
         return None
     subject = inherited or Subject(data["subject"], _text(data["title"]), reader.display)
     if inherited is not None and "title" in data:

@@ -12,7 +12,6 @@ import dataclasses
 import datetime
 import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -27,6 +26,7 @@ from rammeaftale.engine.cli import main
 from rammeaftale.engine.evaluate import evaluate_subject
 from rammeaftale.engine.explain import Explainer
 from rammeaftale.engine.facts import check_readings, load_facts, load_facts_text, parse_facts
+from rammeaftale.engine.model import expressions
 from rammeaftale.engine.periods import compiled_periods, default_rules_dir, select
 from rammeaftale.engine.yamlsafe import load_file, load_text
 
@@ -174,15 +174,7 @@ def test_parameters_are_decimals_and_dsl_literals_are_exact(syd2018):
 # -- rounding is stated --------------------------------------------------------------------------------------
 def _expressions(period):
     for subject in period.subjects.values():
-        for item in subject.derived.values():
-            yield item.expr
-        for decision in subject.decisions.values():
-            for rule in decision.rules:
-                yield rule.when
-                if rule.then_expr is not None:
-                    yield rule.then_expr
-            if decision.override:
-                yield from (part for part in (decision.override.when, decision.override.value) if part)
+        yield from expressions(subject)
 
 
 def test_every_rounding_in_the_rules_states_its_places():
