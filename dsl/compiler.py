@@ -130,15 +130,12 @@ def _neg(node):
     return negate
 
 
-def _both_given(node, op):
-    """`op(a, b)` that names the missing operand instead of failing inside Decimal arithmetic."""
-    left, right = (compile_node(child) for child in node.children)
+def _given(node, op):
+    """`op(a, b)` on two computed values that names the missing operand instead of failing inside Decimal
+    arithmetic."""
     left_node, right_node = node.children
-    left_key, right_key = _env_key(left_node), _env_key(right_node)   # a name operand is read from env directly
 
-    def run(env):
-        a = env[left_key] if left_key is not None else left(env)
-        b = env[right_key] if right_key is not None else right(env)
+    def apply(a, b):
         if a is None:
             raise missing(left_node)
         if b is None:
@@ -147,6 +144,17 @@ def _both_given(node, op):
             return op(a, b)
         except (ArithmeticError, ValueError) as error:   # a date beyond year 9999, a Decimal overflow
             raise out_of_range(node, error) from None
+    return apply
+
+
+def _both_given(node, op):
+    left, right = (compile_node(child) for child in node.children)
+    left_key, right_key = (_env_key(child) for child in node.children)   # a name operand is read from env directly
+    apply = _given(node, op)
+
+    def run(env):
+        return apply(env[left_key] if left_key is not None else left(env),
+                     env[right_key] if right_key is not None else right(env))
     return run
 
 
@@ -156,6 +164,8 @@ def _binop(node):
 
 def _compare(node):
     op = COMPARISONS[node.value]
+    # the tracer records both operands and then compares them with this, so they are evaluated once
+    node.on_values = op if node.value in ("=", "!=") else _given(node, op)
     if node.value in ("=", "!="):  # equality with a missing value is simply false (or true for !=)
         left, right = (compile_node(child) for child in node.children)
         left_key, right_key = (_env_key(child) for child in node.children)
@@ -167,8 +177,19 @@ def _compare(node):
     return _both_given(node, op)
 
 
+def _inside(node):
+    collection_node = node.children[1]
+
+    def inside(item, items):
+        if items is None:
+            raise missing(collection_node)
+        return item in items
+    return inside
+
+
 def _member(node):
     element, collection = (compile_node(child) for child in node.children)
+    node.on_values = _inside(node)
     if node.children[1].kind == "list" and all(child.kind in ("string", "number", "quantity", "date")
                                                for child in node.children[1].children):
         fixed = frozenset(child.run(None) for child in node.children[1].children)  # a literal list: a set lookup
@@ -184,6 +205,8 @@ def _member(node):
 
 def _not_member(node):
     inside = _member(node)
+    inside_values = node.on_values
+    node.on_values = lambda item, items: not inside_values(item, items)
     return lambda env: not inside(env)
 
 

@@ -55,7 +55,8 @@ def _number_limit(token: Token, value: Decimal) -> Decimal:
                   (f"for præcist (højst {MAX_DECIMAL_PLACES} decimaler)", f"too precise (at most {MAX_DECIMAL_PLACES} decimal places)"))
         raise RammeaftaleError("DSL010", f"tallet '{shown}' er {da}", message_en=f"the number '{shown}' is {en}",
                                line=token.line, column=token.column,
-                               hint="skriv store beløb som en parameter eller et faktum, ikke som et tal i udtrykket")
+                               hint="skriv store beløb som en parameter eller et faktum, ikke som et tal i udtrykket",
+                               hint_en="write large amounts as a parameter or a fact, not as a number in the expression")
     return value
 
 # Friendly names for what the parser expected, in Danish and English.
@@ -73,7 +74,8 @@ def _not_reserved(token: Token) -> Token:
     if str(token) in RESERVED:
         raise RammeaftaleError("DSL009", f"'{token}' er et reserveret ord og kan ikke stå her",
                                message_en=f"'{token}' is a reserved word and cannot stand here",
-                               line=token.line, column=token.column, hint="står et nøgleord to gange?")
+                               line=token.line, column=token.column, hint="står et nøgleord to gange?",
+                               hint_en="is a keyword written twice?")
     return token
 
 
@@ -125,7 +127,8 @@ class _ToNodes(Transformer):
             value = datetime.date.fromisoformat(text)
         except ValueError:
             raise RammeaftaleError("DSL006", f"ugyldig dato '{text}'", message_en=f"invalid date '{text}'",
-                                   line=items[0].line, column=items[0].column, hint="skriv datoer som ÅÅÅÅ-MM-DD, fx 2018-01-01")
+                                   line=items[0].line, column=items[0].column, hint="skriv datoer som ÅÅÅÅ-MM-DD, fx 2018-01-01",
+                                   hint_en="write dates as YYYY-MM-DD, e.g. 2018-01-01")
         return self._node("date", meta, value=value)
 
     @v_args(meta=True)
@@ -259,14 +262,16 @@ def _check_limits(text: str) -> None:
     if len(text) > MAX_EXPRESSION_LENGTH:
         raise RammeaftaleError("DSL007", f"udtrykket er for langt ({len(text)} tegn; højst {MAX_EXPRESSION_LENGTH})",
                                message_en=f"expression too long ({len(text)} characters; at most {MAX_EXPRESSION_LENGTH})",
-                               line=1, column=1, hint="del udtrykket op i afledte fakta (derived)")
+                               line=1, column=1, hint="del udtrykket op i afledte fakta (derived)",
+                               hint_en="split the expression into derived facts (derived)")
     # what stands inside a text literal does not nest: blank it out (same length, so positions hold)
     code = _STRING.sub(lambda match: " " * len(match.group()), text)
     operators = len(re.findall(r"[-+*/]|[<>=!≥≤≠]+|\b(?:og|and|eller|or|ikke|not)\b", code))
     if operators > MAX_OPERATORS:
         raise RammeaftaleError("DSL008", f"for mange operatorer i ét udtryk ({operators}; højst {MAX_OPERATORS})",
                                message_en=f"too many operators in one expression ({operators}; at most {MAX_OPERATORS})",
-                               line=1, column=1, hint="del udtrykket op i afledte fakta (derived)")
+                               line=1, column=1, hint="del udtrykket op i afledte fakta (derived)",
+                               hint_en="split the expression into derived facts (derived)")
     depth = 0
     for index, char in enumerate(code):
         depth += char in "(["
@@ -276,7 +281,8 @@ def _check_limits(text: str) -> None:
             column = index - (text.rfind("\n", 0, index) + 1) + 1
             raise RammeaftaleError("DSL008", f"for dybt indlejret udtryk (mere end {MAX_NESTING_DEPTH} parenteser)",
                                    message_en=f"expression nested too deeply (more than {MAX_NESTING_DEPTH} brackets)",
-                                   line=line, column=column, hint="del udtrykket op i afledte fakta (derived)")
+                                   line=line, column=column, hint="del udtrykket op i afledte fakta (derived)",
+                                   hint_en="split the expression into derived facts (derived)")
 
 
 def _check_tree_depth(tree: Tree) -> None:
@@ -290,7 +296,8 @@ def _check_tree_depth(tree: Tree) -> None:
             raise RammeaftaleError("DSL008", f"for dybt indlejret udtryk (mere end {MAX_TREE_DEPTH} niveauer)",
                                    message_en=f"expression nested too deeply (more than {MAX_TREE_DEPTH} levels)",
                                    line=getattr(meta, "line", 1), column=getattr(meta, "column", 1),
-                                   hint="del udtrykket op i afledte fakta (derived)")
+                                   hint="del udtrykket op i afledte fakta (derived)",
+                                   hint_en="split the expression into derived facts (derived)")
         if isinstance(node, Tree):
             stack.extend((child, depth + 1) for child in node.children)
 
@@ -301,14 +308,16 @@ def _ends_early(text: str, error) -> RammeaftaleError:
     return RammeaftaleError("DSL003", f"udtrykket slutter for tidligt; forventede {da}",
                             message_en=f"expression ends too early; expected {en}",
                             line=len(lines), column=len(lines[-1]) + 1,
-                            hint="mangler der en parentes eller en værdi til sidst?")
+                            hint="mangler der en parentes eller en værdi til sidst?",
+                            hint_en="is a bracket or a value missing at the end?")
 
 
 def parse(text: str, start: str = "start") -> Node:
     """Parse an expression (or, with start='cell', a decision-table cell). Raises RammeaftaleError."""
     if not isinstance(text, str) or not text.strip():
         raise RammeaftaleError("DSL001", "tomt udtryk", message_en="empty expression", line=1, column=1,
-                               hint="skriv en betingelse, fx: hoejeste_takst >= 2000 kr")
+                               hint="skriv en betingelse, fx: hoejeste_takst >= 2000 kr",
+                               hint_en="write a condition, e.g.: hoejeste_takst >= 2000 kr")
     _check_limits(text)
     try:
         tree = _lark().parse(text, start=start)
@@ -322,7 +331,8 @@ def parse(text: str, start: str = "start") -> Node:
         char = text[error.pos_in_stream] if error.pos_in_stream < len(text) else ""
         raise RammeaftaleError("DSL002", f"uventet tegn '{char}'", message_en=f"unexpected character '{char}'",
                                line=error.line, column=error.column,
-                               hint="tekst skal stå i anførselstegn, fx driftsform = \"regional\"") from None
+                               hint="tekst skal stå i anførselstegn, fx driftsform = \"regional\"",
+                               hint_en="text must stand in quotes, e.g. driftsform = \"regional\"") from None
     except UnexpectedEOF as error:
         raise _ends_early(text, error) from None
     except UnexpectedToken as error:
@@ -332,8 +342,9 @@ def parse(text: str, start: str = "start") -> Node:
         raise RammeaftaleError("DSL004", f"uventet '{error.token}'; forventede {da}",
                                message_en=f"unexpected '{error.token}'; expected {en}",
                                line=error.line, column=error.column,
-                               hint="tjek operatorer og parenteser; nøgleord: og/and, eller/or, ikke/not, i/in") from None
+                               hint="tjek operatorer og parenteser; nøgleord: og/and, eller/or, ikke/not, i/in",
+                               hint_en="check operators and brackets; keywords: og/and, eller/or, ikke/not, i/in") from None
     except UnexpectedInput as error:  # pragma: no cover - other lark input errors
         raise RammeaftaleError("DSL005", "kan ikke læse udtrykket", message_en="cannot parse the expression",
                                line=getattr(error, "line", 1), column=getattr(error, "column", 1),
-                               hint="tjek operatorer og parenteser") from None
+                               hint="tjek operatorer og parenteser", hint_en="check operators and brackets") from None

@@ -49,8 +49,8 @@ def _if(node: Node, env: dict) -> Trace:
 
 def _operands(node: Node, env: dict) -> Trace:
     left, right = node.children
-    operands = (left.run(env), right.run(env))
-    return Trace(node, node.run(env), operands=operands)
+    a, b = left.run(env), right.run(env)
+    return Trace(node, node.on_values(a, b), operands=(a, b))   # the node's own test on the values it recorded
 
 
 def _value(node: Node, env: dict) -> Trace:

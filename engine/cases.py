@@ -97,14 +97,17 @@ class CaseFile:
     cases: list[Case]
 
 
-def _error(code: str, da: str, en: str, file: str, where, hint: str | None = None) -> RammeaftaleError:
+def _error(code: str, da: str, en: str, file: str, where, hint: str | None = None,
+           hint_en: str | None = None) -> RammeaftaleError:
     line, column = (where.line, where.column) if where is not None else (1, 1)
-    return RammeaftaleError(code, da, message_en=en, file=file, line=line, column=column, hint=hint)
+    return RammeaftaleError(code, da, message_en=en, file=file, line=line, column=column, hint=hint, hint_en=hint_en)
 
 
-def _did_you_mean(word, options) -> str | None:
+def _did_you_mean(word, options, lang: str = "da") -> str | None:
     close = difflib.get_close_matches(str(word), [str(option) for option in options], n=1, cutoff=0.6)
-    return f"mente du '{close[0]}'?" if close else None
+    if not close:
+        return None
+    return f"mente du '{close[0]}'?" if lang == "da" else f"did you mean '{close[0]}'?"
 
 
 def _listing(options) -> str:
@@ -124,8 +127,10 @@ def _period_for(path: Path, data: PosDict, rules_root: Path, file: str) -> Compi
     except RammeaftaleError as error:
         hint = ("læg filen i fixtures/cases/<region>/<periode>/, eller skriv 'region:' og 'period:' øverst i filen"
                 + (f" ({error.hint})" if error.hint else ""))
+        hint_en = ("put the file in fixtures/cases/<region>/<period>/, or write 'region:' and 'period:' at the top of the file"
+                   + (f" ({error.hint_for('en')})" if error.hint_for("en") else ""))
         raise _error("CASE009", f"kan ikke finde perioden for tilfældene: {error.message}",
-                     f"cannot find the period for the cases: {error.message_en}", file, where, hint) from None
+                     f"cannot find the period for the cases: {error.message_en}", file, where, hint, hint_en) from None
 
 
 def load_case_file(path: Path, rules_root: Path | None = None) -> CaseFile:
@@ -136,16 +141,17 @@ def load_case_file(path: Path, rules_root: Path | None = None) -> CaseFile:
     if not isinstance(data, PosDict) or "cases" not in data:
         where = data.start if isinstance(data, PosDict) else None
         raise _error("CASE001", "en tilfældefil skal have en liste 'cases:'", "a case file must have a list 'cases:'", file, where,
-                     "se fixtures/cases/README.md")
+                     "se fixtures/cases/README.md", hint_en="see fixtures/cases/README.md")
     errors: list[RammeaftaleError] = []
     for key in data:
         if key not in FILE_KEYS:
             errors.append(_error("CASE002", f"ukendt felt '{key}' øverst i filen", f"unknown field '{key}' at the top of the file",
-                                 file, data.key_pos[key], _did_you_mean(key, FILE_KEYS) or "tilladte felter: " + _listing(FILE_KEYS)))
+                                 file, data.key_pos[key], _did_you_mean(key, FILE_KEYS) or "tilladte felter: " + _listing(FILE_KEYS),
+                                 hint_en=_did_you_mean(key, FILE_KEYS, "en") or "allowed fields: " + _listing(FILE_KEYS)))
     items = data["cases"]
     if not isinstance(items, PosList) or not items:
         errors.append(_error("CASE001", "'cases' skal være en ikke-tom liste af tilfælde", "'cases' must be a non-empty list of cases",
-                             file, data.pos["cases"], "se fixtures/cases/README.md"))
+                             file, data.pos["cases"], "se fixtures/cases/README.md", hint_en="see fixtures/cases/README.md"))
         raise ErrorList(errors)
     compiled = _period_for(path, data, rules_root, file)
     cases, names = [], {}
@@ -160,7 +166,8 @@ def load_case_file(path: Path, rules_root: Path | None = None) -> CaseFile:
             continue
         if case.name in names:
             errors.append(_error("CASE003", f"navnet '{case.name}' er brugt to gange", f"the name '{case.name}' is used twice",
-                                 file, item.pos["name"], f"første gang i linje {names[case.name]}; giv hvert tilfælde sit eget navn"))
+                                 file, item.pos["name"], f"første gang i linje {names[case.name]}; giv hvert tilfælde sit eget navn",
+                                 hint_en=f"first on line {names[case.name]}; give each case its own name"))
             continue
         names[case.name] = case.line
         cases.append(case)
@@ -173,29 +180,36 @@ def _case(item, where, compiled: CompiledPeriod, file: str) -> Case:
     period = compiled.period
     if not isinstance(item, PosDict):
         raise _error("CASE003", "et tilfælde skal være en samling felter (name:, tilbud:, expect: ...)",
-                     "a case must be a mapping (name:, tilbud:, expect: ...)", file, where, "se fixtures/cases/README.md")
+                     "a case must be a mapping (name:, tilbud:, expect: ...)", file, where, "se fixtures/cases/README.md",
+                     hint_en="see fixtures/cases/README.md")
     errors = []
     if not isinstance(item.get("name"), str) or not item["name"].strip():
         errors.append(_error("CASE003", "tilfældet mangler 'name' (en tekst)", "the case has no 'name' (a text)", file,
-                             item.pos.get("name", item.start), "skriv fx 'name: klynge ved 2 købere'"))
+                             item.pos.get("name", item.start), "skriv fx 'name: klynge ved 2 købere'",
+                             hint_en="write e.g. 'name: klynge ved 2 købere'"))
     name = str(item.get("name", f"#{where.line}"))
     subjects = [key for key in item if key not in CASE_KEYS]
     for key in subjects:
         if key not in period.subjects:
             hint = _did_you_mean(key, list(period.subjects) + list(CASE_KEYS)) or "emnetyper: " + _listing(sorted(period.subjects))
+            hint_en = (_did_you_mean(key, list(period.subjects) + list(CASE_KEYS), "en")
+                       or "subject types: " + _listing(sorted(period.subjects)))
             errors.append(_error("CASE004", f"ukendt emnetype '{key}' i {period.region} {period.id}",
-                                 f"unknown subject type '{key}' in {period.region} {period.id}", file, item.key_pos[key], hint))
+                                 f"unknown subject type '{key}' in {period.region} {period.id}", file, item.key_pos[key], hint,
+                                 hint_en))
     subjects = [key for key in subjects if key in period.subjects]
     if not subjects and not errors:
         errors.append(_error("CASE004", f"tilfældet '{name}' mangler en post, fx 'tilbud:'", f"the case '{name}' has no record, e.g. 'tilbud:'",
-                             file, item.start, "emnetyper: " + _listing(sorted(period.subjects))))
+                             file, item.start, "emnetyper: " + _listing(sorted(period.subjects)),
+                             hint_en="subject types: " + _listing(sorted(period.subjects))))
     if len(subjects) > 1:
         errors.append(_error("CASE004", f"tilfældet har {len(subjects)} poster ({_listing(subjects)}); der må kun være én",
                              f"the case has {len(subjects)} records ({_listing(subjects)}); only one is allowed", file,
-                             item.key_pos[subjects[1]], "skriv hver post i sit eget tilfælde"))
+                             item.key_pos[subjects[1]], "skriv hver post i sit eget tilfælde",
+                             hint_en="write each record in its own case"))
     if "expect" not in item:
         errors.append(_error("CASE005", f"tilfældet '{name}' mangler 'expect:'", f"the case '{name}' has no 'expect:'", file, item.start,
-                             "skriv fx 'expect: {kategori: klyngetilbud}'"))
+                             "skriv fx 'expect: {kategori: klyngetilbud}'", hint_en="write e.g. 'expect: {kategori: klyngetilbud}'"))
     if errors:
         raise ErrorList(errors)
     subject_name = subjects[0]
@@ -203,12 +217,14 @@ def _case(item, where, compiled: CompiledPeriod, file: str) -> Case:
     if record is None or (isinstance(record, PosDict) and not record):
         raise _error("CASE004", f"posten '{subject_name}' er tom; den skal holde postens felter (en samling felter)",
                      f"the record '{subject_name}' is empty; it must hold the record's fields (a mapping)", file,
-                     item.pos[subject_name], f"skriv felterne indrykket under '{subject_name}:', fx '  id: palleshave'")
+                     item.pos[subject_name], f"skriv felterne indrykket under '{subject_name}:', fx '  id: palleshave'",
+                     hint_en=f"write the fields indented under '{subject_name}:', e.g. '  id: palleshave'")
     if not isinstance(record, PosDict):
         kind_da, kind_en = ("en liste", "a list") if isinstance(record, list) else ("en enkelt værdi", "a single value")
         raise _error("CASE004", f"'{subject_name}' skal holde én post (en samling felter), ikke {kind_da}",
                      f"'{subject_name}' must hold one record (a mapping), not {kind_en}", file, item.pos[subject_name],
-                     "skriv felterne direkte under '" + subject_name + ":'")
+                     "skriv felterne direkte under '" + subject_name + ":'",
+                     hint_en="write the fields directly under '" + subject_name + ":'")
     # The record is checked exactly as a facts file would be: {subject: [record]}, keeping the positions.
     wrapper = PosDict({subject_name: PosList([record])})
     wrapper.start, wrapper.pos[subject_name], wrapper.key_pos[subject_name] = item.start, item.pos[subject_name], item.key_pos[subject_name]
@@ -226,7 +242,8 @@ def _case(item, where, compiled: CompiledPeriod, file: str) -> Case:
         try:
             if not isinstance(item["readings"], dict):
                 raise _error("CASE003", "'readings' skal være en samling ID: valg", "'readings' must be a mapping ID: option", file,
-                             item.pos["readings"], "skriv fx 'readings: {kategori_hul: lokalt_tilbud}'")
+                             item.pos["readings"], "skriv fx 'readings: {kategori_hul: lokalt_tilbud}'",
+                             hint_en="write e.g. 'readings: {kategori_hul: lokalt_tilbud}'")
             readings = {str(key): str(value) for key, value in item["readings"].items()}
             check_readings(readings, period, file, item.pos["readings"].line)
         except RammeaftaleError as error:
@@ -253,13 +270,14 @@ def _case_date(item, period, file: str) -> datetime.date:
         day = datetime.date.fromisoformat(str(item["date"]))
     except ValueError:
         raise _error("CASE008", f"'{item['date']}' er ikke en dato", f"'{item['date']}' is not a date", file, item.pos["date"],
-                     "skriv datoer som ÅÅÅÅ-MM-DD") from None
+                     "skriv datoer som ÅÅÅÅ-MM-DD", hint_en="write dates as YYYY-MM-DD") from None
     if not period.valid_from <= day <= period.valid_to:
         raise _error("CASE008", f"datoen {day.isoformat()} ligger uden for perioden {period.id} "
                      f"({period.valid_from.isoformat()} – {period.valid_to.isoformat()})",
                      f"the date {day.isoformat()} lies outside the period {period.id} "
                      f"({period.valid_from.isoformat()} – {period.valid_to.isoformat()})", file, item.pos["date"],
-                     "flyt filen til den periode datoen hører til, eller ret datoen")
+                     "flyt filen til den periode datoen hører til, eller ret datoen",
+                     hint_en="move the file to the period the date belongs to, or correct the date")
     return day
 
 
@@ -267,13 +285,14 @@ def _expectations(spec, where, subject, file: str) -> list[Expectation]:
     if not isinstance(spec, PosDict) or not spec:
         raise _error("CASE005", "'expect' skal nævne mindst én afgørelse og dens forventede svar",
                      "'expect' must name at least one decision and its expected answer", file, where,
-                     "fx 'expect: {kategori: klyngetilbud}'")
+                     "fx 'expect: {kategori: klyngetilbud}'", hint_en="e.g. 'expect: {kategori: klyngetilbud}'")
     errors, found = [], []
     for name, wanted in spec.items():
         decision = subject.decisions.get(name)
         if decision is None:
             errors.append(_error("CASE006", f"ukendt afgørelse '{name}' for {subject.name}", f"unknown decision '{name}' for {subject.name}",
-                                 file, spec.key_pos[name], _did_you_mean(name, subject.decisions) or "afgørelser: " + _listing(sorted(subject.decisions))))
+                                 file, spec.key_pos[name], _did_you_mean(name, subject.decisions) or "afgørelser: " + _listing(sorted(subject.decisions)),
+                                 hint_en=_did_you_mean(name, subject.decisions, "en") or "decisions: " + _listing(sorted(subject.decisions))))
             continue
         try:
             found.append(_expectation(decision, wanted, spec.pos[name], file))
@@ -292,7 +311,8 @@ def _expectation(decision, wanted, where, file: str) -> Expectation:
             if key not in LONG_KEYS:
                 errors.append(_error("CASE007", f"ukendt felt '{key}' i forventningen til '{decision.name}'",
                                      f"unknown field '{key}' in the expectation for '{decision.name}'", file, wanted.key_pos[key],
-                                     _did_you_mean(key, LONG_KEYS) or "tilladte felter: " + _listing(LONG_KEYS)))
+                                     _did_you_mean(key, LONG_KEYS) or "tilladte felter: " + _listing(LONG_KEYS),
+                                     hint_en=_did_you_mean(key, LONG_KEYS, "en") or "allowed fields: " + _listing(LONG_KEYS)))
         if "value" in wanted:
             item.value, item.has_value = wanted["value"], True
             errors.extend(_value_problems(decision, wanted["value"], wanted.pos["value"], file))
@@ -302,7 +322,8 @@ def _expectation(decision, wanted, where, file: str) -> Expectation:
             if item.rule is not None and item.rule not in ids:
                 errors.append(_error("CASE007", f"afgørelsen '{decision.name}' har ingen regel '{item.rule}'",
                                      f"the decision '{decision.name}' has no rule '{item.rule}'", file, wanted.pos["rule"],
-                                     _did_you_mean(item.rule, ids) or "regler: " + _listing(ids)))
+                                     _did_you_mean(item.rule, ids) or "regler: " + _listing(ids),
+                                     hint_en=_did_you_mean(item.rule, ids, "en") or "rules: " + _listing(ids)))
         for key in ("flags", "no_flags"):
             if key not in wanted:
                 continue
@@ -314,12 +335,14 @@ def _expectation(decision, wanted, where, file: str) -> Expectation:
                 if code not in FLAG_CODES:
                     errors.append(_error("CASE007", f"ukendt flag '{code}'", f"unknown flag '{code}'", file,
                                          places[index] if places else wanted.pos[key],
-                                         _did_you_mean(code, FLAG_CODES) or "flag: " + _listing(FLAG_CODES)))
+                                         _did_you_mean(code, FLAG_CODES) or "flag: " + _listing(FLAG_CODES),
+                                         hint_en=_did_you_mean(code, FLAG_CODES, "en") or "flags: " + _listing(FLAG_CODES)))
             setattr(item, key, [str(code) for code in codes])
         if not any(key in wanted for key in LONG_KEYS) and not errors:
             errors.append(_error("CASE007", f"forventningen til '{decision.name}' siger ingenting",
                                  f"the expectation for '{decision.name}' says nothing", file, where,
-                                 "skriv 'value:', 'rule:', 'flags:' eller 'no_flags:'"))
+                                 "skriv 'value:', 'rule:', 'flags:' eller 'no_flags:'",
+                                 hint_en="write 'value:', 'rule:', 'flags:' or 'no_flags:'"))
     else:
         item.value, item.has_value = wanted, True
         errors.extend(_value_problems(decision, wanted, where, file))
@@ -335,21 +358,26 @@ def _value_problems(decision, wanted, where, file: str) -> list[RammeaftaleError
     if decision.type is None:
         if str(wanted) not in decision.values:
             return [_error("CASE007", f"'{wanted}' er ikke en værdi af '{decision.name}'", f"'{wanted}' is not a value of '{decision.name}'",
-                           file, where, _did_you_mean(wanted, decision.values) or "værdier: " + _listing(decision.values))]
+                           file, where, _did_you_mean(wanted, decision.values) or "værdier: " + _listing(decision.values),
+                           hint_en=_did_you_mean(wanted, decision.values, "en") or "values: " + _listing(decision.values))]
         return []
     kind = decision.type.name
     if kind in ("kr", "number", "pct") and _canon(wanted)[0] != "num":
         return [_error("CASE007", f"'{wanted}' er ikke et tal", f"'{wanted}' is not a number", file, where,
-                       "skriv tal med punktum som decimaltegn, fx 1727.50" + (" eller '40 %'" if kind == "pct" else ""))]
+                       "skriv tal med punktum som decimaltegn, fx 1727.50" + (" eller '40 %'" if kind == "pct" else ""),
+                       hint_en="write numbers with a point as the decimal sign, e.g. 1727.50" + (" or '40 %'" if kind == "pct" else ""))]
     if kind == "date":
         try:
             datetime.date.fromisoformat(str(wanted))
         except ValueError:
-            return [_error("CASE007", f"'{wanted}' er ikke en dato", f"'{wanted}' is not a date", file, where, "skriv datoer som ÅÅÅÅ-MM-DD")]
+            return [_error("CASE007", f"'{wanted}' er ikke en dato", f"'{wanted}' is not a date", file, where, "skriv datoer som ÅÅÅÅ-MM-DD",
+                           hint_en="write dates as YYYY-MM-DD")]
     if kind == "bool" and not isinstance(wanted, bool):
-        return [_error("CASE007", f"'{wanted}' er ikke sand/falsk", f"'{wanted}' is not true/false", file, where, "skriv true eller false")]
+        return [_error("CASE007", f"'{wanted}' er ikke sand/falsk", f"'{wanted}' is not true/false", file, where, "skriv true eller false",
+                       hint_en="write true or false")]
     if kind == "list" and not isinstance(wanted, list):
-        return [_error("CASE007", f"'{wanted}' er ikke en liste", f"'{wanted}' is not a list", file, where, "skriv fx [71, 36, 18]")]
+        return [_error("CASE007", f"'{wanted}' er ikke en liste", f"'{wanted}' is not a list", file, where, "skriv fx [71, 36, 18]",
+                       hint_en="write e.g. [71, 36, 18]")]
     return []
 
 
@@ -453,7 +481,8 @@ def find_case_files(paths: list[Path]) -> list[Path]:
             found.append(path)
         else:
             raise RammeaftaleError("IO003", f"'{path}' findes ikke", message_en=f"'{path}' does not exist", file=str(path),
-                                   hint="angiv tilfældefiler eller mapper med dem, fx fixtures/cases")
+                                   hint="angiv tilfældefiler eller mapper med dem, fx fixtures/cases",
+                                   hint_en="give case files or folders holding them, e.g. fixtures/cases")
     unique = []
     for path in found:
         if path.resolve() not in {item.resolve() for item in unique}:
@@ -529,7 +558,8 @@ def cmd_test(args, out) -> int:
     paths = [Path(path) for path in args.paths] if explicit else [fixtures / "cases"]
     if not explicit and not fixtures.is_dir():
         raise RammeaftaleError("IO003", f"mappen '{fixtures}' findes ikke", message_en=f"the folder '{fixtures}' does not exist",
-                               hint="kør fra projektmappen, eller angiv --fixtures DIR eller tilfældefiler")
+                               hint="kør fra projektmappen, eller angiv --fixtures DIR eller tilfældefiler",
+                               hint_en="run from the project folder, or give --fixtures DIR or case files")
     files = find_case_files([path for path in paths if explicit or path.exists()])
     case_files, errors = [], []
     for path in files:

@@ -19,8 +19,9 @@ def scope_of(subject: Subject) -> dict[str, Symbol]:
     return scope
 
 
-def _error(errors, code, da, en, file, line, column=1, hint=None):
-    errors.append(RammeaftaleError(code, da, message_en=en, file=file, line=line, column=column, hint=hint))
+def _error(errors, code, da, en, file, line, column=1, hint=None, hint_en=None):
+    errors.append(RammeaftaleError(code, da, message_en=en, file=file, line=line, column=column, hint=hint,
+                                   hint_en=hint_en))
 
 
 def _check_expression(expression: Expression, scope, expected, errors) -> set[str]:
@@ -68,7 +69,8 @@ def topological_order(graph: dict[str, set[str]], subject: Subject, errors) -> l
             cycle = " → ".join(path[path.index(name):] + [name])
             item = subject.derived.get(name) or subject.decisions.get(name)
             _error(errors, "RULE020", f"kredsløb: {cycle}", f"cycle: {cycle}", item.file, item.line,
-                   hint="en afledt værdi eller afgørelse må ikke afhænge af sig selv")
+                   hint="en afledt værdi eller afgørelse må ikke afhænge af sig selv",
+                   hint_en="a derived value or decision must not depend on itself")
             return
         state[name] = "active"
         for dependency in sorted(graph.get(name, ())):
@@ -99,7 +101,7 @@ def check_period(period: Period) -> None:
         if reading.default not in reading.options:
             _error(errors, "RULE021", f"læsning '{reading.id}': standardvalget '{reading.default}' er ikke blandt valgmulighederne",
                    f"reading '{reading.id}': the default '{reading.default}' is not among the options", reading.file, reading.line,
-                   hint="valg: " + ", ".join(reading.options))
+                   hint="valg: " + ", ".join(reading.options), hint_en="options: " + ", ".join(reading.options))
         _check_sources(reading.sources, documents, reading.file, reading.line, errors)
     if errors:
         unique = {}
@@ -119,10 +121,12 @@ def _check_decision(decision, scope, period: Period, documents, errors):
             _error(errors, "RULE022", f"regel '{rule.id}': udfaldet '{rule.then}' er ikke en af afgørelsens værdier",
                    f"rule '{rule.id}': the outcome '{rule.then}' is not one of the decision's values", rule.file,
                    *rule.positions.get("then", (rule.line, 1)),
-                   hint=f"mente du '{close[0]}'?" if close else "mulige værdier: " + ", ".join(decision.values))
+                   hint=f"mente du '{close[0]}'?" if close else "mulige værdier: " + ", ".join(decision.values),
+                   hint_en=f"did you mean '{close[0]}'?" if close else "possible values: " + ", ".join(decision.values))
         if rule.id in seen_ids:
             _error(errors, "RULE023", f"regel-id'et '{rule.id}' bruges to gange", f"the rule id '{rule.id}' is used twice",
-                   rule.file, rule.line, hint=f"første gang i linje {seen_ids[rule.id].line}; giv hver regel sit eget id")
+                   rule.file, rule.line, hint=f"første gang i linje {seen_ids[rule.id].line}; giv hver regel sit eget id",
+                   hint_en=f"first on line {seen_ids[rule.id].line}; give each rule its own id")
         seen_ids[rule.id] = rule
         if rule.under_reading:
             reading_id, option = rule.under_reading
@@ -130,12 +134,12 @@ def _check_decision(decision, scope, period: Period, documents, errors):
             if reading is None:
                 _error(errors, "RULE024", f"regel '{rule.id}': ukendt læsning '{reading_id}'",
                        f"rule '{rule.id}': unknown reading '{reading_id}'", rule.file, *rule.positions.get("under_reading", (rule.line, 1)),
-                       hint="læsninger erklæres under 'readings:'")
+                       hint="læsninger erklæres under 'readings:'", hint_en="readings are declared under 'readings:'")
             elif option not in reading.options:
                 _error(errors, "RULE025", f"regel '{rule.id}': læsningen '{reading_id}' har ikke valget '{option}'",
                        f"rule '{rule.id}': the reading '{reading_id}' has no option '{option}'", rule.file,
                        *rule.positions.get("under_reading", (rule.line, 1)),
-                       hint="valg: " + ", ".join(reading.options))
+                       hint="valg: " + ", ".join(reading.options), hint_en="options: " + ", ".join(reading.options))
         if rule.interpretation and rule.interpretation.reading and rule.interpretation.reading not in period.readings:
             _error(errors, "RULE024", f"regel '{rule.id}': ukendt læsning '{rule.interpretation.reading}'",
                    f"rule '{rule.id}': unknown reading '{rule.interpretation.reading}'", rule.file, rule.line)
@@ -151,7 +155,8 @@ def _check_decision(decision, scope, period: Period, documents, errors):
         if value_type is not None and value_type.values and not set(value_type.values) <= set(decision.values):
             _error(errors, "RULE026", f"tilsidesættelsen kan give værdier som '{decision.name}' ikke har",
                    f"the override can give values that '{decision.name}' does not have", override.value.file,
-                   override.value.line, override.value.column, hint="mulige værdier: " + ", ".join(decision.values))
+                   override.value.line, override.value.column, hint="mulige værdier: " + ", ".join(decision.values),
+                   hint_en="possible values: " + ", ".join(decision.values))
         _check_sources(override.sources, documents, decision.file, decision.line, errors)
 
 
@@ -160,8 +165,9 @@ def _check_sources(sources, documents, file, line, errors):
         if source.document not in documents:
             _error(errors, "RULE027", f"kilden '{source.document}' er ikke blandt periodens dokumenter",
                    f"the source '{source.document}' is not among the period's documents", file, line,
-                   hint="tilføj den under period.documents i period.yaml")
+                   hint="tilføj den under period.documents i period.yaml", hint_en="add it under period.documents in period.yaml")
         if source.lines[0] > source.lines[1]:
             _error(errors, "RULE028", f"kildelinjerne {source.lines[0]}-{source.lines[1]} står i forkert rækkefølge",
                    f"the source lines {source.lines[0]}-{source.lines[1]} are in the wrong order", file, line,
-                   hint=f"skriv lines: [{source.lines[1]}, {source.lines[0]}]")
+                   hint=f"skriv lines: [{source.lines[1]}, {source.lines[0]}]",
+                   hint_en=f"write lines: [{source.lines[1]}, {source.lines[0]}]")

@@ -54,6 +54,7 @@ class CompiledSubject:
     # so a derived fact may read a decision and a decision a derived fact
     parameter_values: dict = field(default_factory=dict, repr=False)   # day -> {parameter: value in force}, filled on use
     steps_for: dict = field(default_factory=dict, repr=False)          # frozenset of decisions -> the steps they need
+    explain_memo: dict = field(default_factory=dict, repr=False)       # lang -> what explain.py remembers (see there)
 
     evaluations: int = field(default=0, repr=False)   # how often this subject was evaluated (see speed_up)
     plan: object = field(default=None, repr=False)    # after speed_up: decide_fast's whole loop as one function

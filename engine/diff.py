@@ -51,7 +51,7 @@ def resolve(compiled: dict, a_id: str, b_id: str, region: str | None) -> list[tu
     if region is not None:
         if region not in by_region:
             raise RammeaftaleError("CLI002", f"ukendt region '{region}'", message_en=f"unknown region '{region}'",
-                                   hint="regioner: " + ", ".join(regions))
+                                   hint="regioner: " + ", ".join(regions), hint_en="regions: " + ", ".join(regions))
         chosen = [region]
     else:
         chosen = [name for name in regions if a_id in by_region[name] and b_id in by_region[name]]
@@ -60,12 +60,14 @@ def resolve(compiled: dict, a_id: str, b_id: str, region: str | None) -> list[tu
         elif not chosen:
             raise RammeaftaleError("CLI003", f"ingen region har både periode '{a_id}' og '{b_id}'",
                                    message_en=f"no region has both period '{a_id}' and '{b_id}'",
-                                   hint="; ".join(f"{name}: {ids(name)}" for name in regions))
+                                   hint="; ".join(f"{name}: {ids(name)}" for name in regions),
+                                   hint_en="; ".join(f"{name}: {ids(name)}" for name in regions))
     for name in chosen:
         for period_id in (a_id, b_id):
             if period_id not in by_region[name]:
                 raise RammeaftaleError("CLI003", f"ukendt periode '{period_id}' for {name}",
-                                       message_en=f"unknown period '{period_id}' for {name}", hint="perioder: " + ids(name))
+                                       message_en=f"unknown period '{period_id}' for {name}", hint="perioder: " + ids(name),
+                                       hint_en="periods: " + ids(name))
     return [(name, by_region[name][a_id], by_region[name][b_id]) for name in chosen]
 
 
@@ -416,7 +418,8 @@ def build(a: CompiledPeriod, b: CompiledPeriod, fixtures: Path | None, lang: str
         if not fixtures.is_dir():
             raise RammeaftaleError("IO003", f"fixtures-mappen '{fixtures}' findes ikke",
                                    message_en=f"the fixtures folder '{fixtures}' does not exist",
-                                   hint="angiv en mappe med faktafiler, fx --fixtures fixtures/" + region)
+                                   hint="angiv en mappe med faktafiler, fx --fixtures fixtures/" + region,
+                                   hint_en="give a folder of facts files, e.g. --fixtures fixtures/" + region)
         # `--fixtures fixtures` (the root) means its region folder; `--fixtures fixtures/syddanmark` that folder
         directory = fixtures / region if (fixtures / region).is_dir() else fixtures
         shown_dir = directory.as_posix()

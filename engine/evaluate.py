@@ -20,6 +20,7 @@ class RuleTrace:
     rule: CompiledRule
     trace: Trace
     after_decision: bool = False      # evaluated only for why-not: it comes after the deciding rule
+    failed: dict = field(default_factory=dict)   # lang -> explain.py's sentences for what made the condition false
 
 
 @dataclass
@@ -51,7 +52,7 @@ def restricted(compiled: CompiledSubject, decisions: set[str]) -> CompiledSubjec
     needed = compiled.needed(decisions)
     return replace(compiled, derived=[step for step in compiled.derived if step[0] in needed],
                    decisions=[step for step in compiled.decisions if step.decision.name in needed],
-                   steps=[step for step in compiled.steps if step[0] in needed], parameter_values={}, steps_for={},
+                   steps=[step for step in compiled.steps if step[0] in needed], parameter_values={}, steps_for={}, explain_memo={},
                    plan=None, evaluations=0)
 
 

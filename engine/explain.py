@@ -21,6 +21,7 @@ from .model import Period
 # every flag an explanation can carry (the README's "JSON of evaluate" says what each means)
 FLAG_CODES = ("interpretation", "gap", "conflict", "override", "not_applicable", "missing_input", "error", "inherited")
 
+JUNCTION_WORDS = {"and": "og", "or": "eller", "not": "ikke", "if": "hvis"}
 _PLURAL = re.compile(r"\{([^{}|]+)\|([^{}|]+)\}")
 OPERATOR_WORDS = {
     "da": {">=": "mindst", ">": "over", "<=": "højst", "<": "under", "=": "", "!=": "ikke"},
@@ -58,7 +59,42 @@ WORDS = {
 }
 
 
+MEMO_LIMIT = 20_000    # entries per memo before it starts over: a few MB at most, on a stream of a million tilbud too
+
+
+def memo_key(owner, values) -> tuple | None:
+    """A key for text written from these values: equal values read the same (2000 and 2000.00 kr. are both
+    "2.000 kr."), so the key holds each value with its class; None for -0, which reads "-0", not "0"."""
+    key = (owner,)
+    for value in values:
+        if value.__class__ is Decimal and not value and value.is_signed():
+            return None
+        key += (value.__class__, value)
+    return key
+
+
+def remembered(cache: dict, key, write):
+    """cache[key], written by write() the first time; a key of None or one that holds a list is not kept."""
+    if key is None:
+        return write()
+    try:
+        return cache[key]
+    except KeyError:
+        if len(cache) >= MEMO_LIMIT:
+            cache.clear()
+        text = cache[key] = write()
+        return text
+    except TypeError:   # a list among the values: not hashable
+        return write()
+
+
 class Explainer:
+    """Explanations for one compiled subject, in one language, with the parameter values of one day.
+
+    What depends only on the rule files is worked out once and remembered: which derived facts and parameters a
+    rule reads, its sources and flags, and each sentence for the values it was written with (a sentence depends
+    only on its node and the values the trace saw). The text is the same as if it were written anew each time."""
+
     def __init__(self, compiled: CompiledSubject, period: Period, lang: str = "da", day: datetime.date | None = None):
         self.compiled = compiled
         self.subject = compiled.subject
@@ -66,6 +102,12 @@ class Explainer:
         self.lang = lang
         self.words = WORDS[lang]
         self.day = day or period.valid_from   # the day whose parameter values (and their sources) were used
+        # kept on the compiled subject, so the explainers of other days share them: independent of the day
+        memo = compiled.explain_memo.setdefault(lang, {"sentences": {}, "shown": {}, "used": {}, "inputs": {}})
+        self._sentences, self._shown, self._used = memo["sentences"], memo["shown"], memo["used"]
+        self._inputs_for = memo["inputs"]
+        self._per_rule: dict = {}   # day-dependent: sources and flags per rule
+        self._by_decision = {item.decision.name: item for item in compiled.decisions}
 
     # -- labels and sentences ----------------------------------------------------------------------
     def _named(self, name: str):
@@ -105,6 +147,14 @@ class Explainer:
         return f"{self.label(node)} {self.words['is']} {self.show(value, node)}"
 
     def sentence(self, result: Trace) -> str:
+        """The sentence for one traced condition, remembered by its node and the values the trace saw."""
+        node = result.node
+        if node.kind == "not":
+            return self._write_sentence(result)
+        return remembered(self._sentences, memo_key(node, (result.value, *result.operands)),
+                          lambda: self._write_sentence(result))
+
+    def _write_sentence(self, result: Trace) -> str:
         node = result.node
         words = self.words
         if node.kind == "compare":
@@ -167,7 +217,7 @@ class Explainer:
         node = result.node
         item = {"text": node.text, "result": bool(result.value), "line": node.line, "column": node.column}
         if node.kind in ("and", "or", "not", "if"):
-            item["op"] = {"and": "og", "or": "eller", "not": "ikke", "if": "hvis"}[node.kind] if self.lang == "da" else node.kind
+            item["op"] = JUNCTION_WORDS[node.kind] if self.lang == "da" else node.kind
             item["children"] = [self.condition(child) for child in result.children]
             if result.skipped:
                 item["not_evaluated"] = [child.text for child in node.children[-result.skipped:]]
@@ -194,6 +244,20 @@ class Explainer:
     def _used_derived(self, rule) -> list[str]:
         """Derived facts a rule reads in its condition or its computed outcome, directly or through other derived
         facts (in a stable order): the calculation steps behind its answer."""
+        return self._uses(rule)[0]
+
+    def _used_parameters(self, rule) -> list[str]:
+        """Parameters a rule reads, directly or through the derived facts it uses (in a stable order)."""
+        return self._uses(rule)[1]
+
+    def _uses(self, rule) -> tuple[list[str], list[str]]:
+        found = self._used.get(id(rule))
+        if found is None or found[0] is not rule:   # by identity: a rule object lives as long as its subject
+            derived = self._find_used_derived(rule)
+            found = self._used[id(rule)] = (rule, derived, self._find_used_parameters(rule, derived))
+        return found[1], found[2]
+
+    def _find_used_derived(self, rule) -> list[str]:
         nodes = [rule.when.node] + ([rule.then_expr.node] if rule.then_expr is not None else [])
         found, stack = [], [n.value for node in nodes for n in node.walk() if n.kind == "name"]
         while stack:
@@ -203,10 +267,9 @@ class Explainer:
                 stack.extend(sorted(self.compiled.uses.get(name, ())))
         return found
 
-    def _used_parameters(self, rule) -> list[str]:
-        """Parameters a rule reads, directly or through the derived facts it uses (in a stable order)."""
+    def _find_used_parameters(self, rule, derived: list[str]) -> list[str]:
         nodes = [rule.when.node] + ([rule.then_expr.node] if rule.then_expr is not None else [])
-        nodes += [self.subject.derived[name].expr.node for name in self._used_derived(rule)]
+        nodes += [self.subject.derived[name].expr.node for name in derived]
         found = []
         for node in nodes:
             for part in node.walk():
@@ -240,43 +303,64 @@ class Explainer:
         return {"code": "inherited", "text": text}
 
     def flags(self, result: DecisionResult) -> list[dict]:
-        flags = []
         if result.error is not None:
-            flags.append({"code": "error", "text": self.words["error"].format(message=result.error.render(self.lang))})
-            return flags
+            return [{"code": "error", "text": self.words["error"].format(message=result.error.render(self.lang))}]
         if result.rule is None:
-            not_applicable = self.subject.decisions[result.name].not_applicable
-            missing = self.missing_inputs(result)
-            if result.override is not None:
-                pass  # the assessment decided where no rule did; its flag follows
-            elif not_applicable:   # the rule file says what no rule means here
-                flags.append({"code": "not_applicable", "text": not_applicable[self.lang]})
-            elif missing:   # not a hole in the source: the facts leave out what a rule needs
-                flags.append({"code": "missing_input", "text": self.words["missing"].format(names=", ".join(missing))})
-            else:
-                flags.append({"code": "gap", "text": self.words["no_rule"]})
-        else:
-            rule = result.rule.rule
-            for name in self._used_derived(rule):
-                derived = self.subject.derived[name]
-                if derived.interpretation:
-                    flags.append(self._interpretation_flag(derived.id or name, derived.interpretation, result.readings))
-            if rule.interpretation:
-                flags.append(self._interpretation_flag(rule.id, rule.interpretation, result.readings))
-            if rule.gap:
-                flags.append({"code": "gap", "text": f"{self.words['gap']}: {rule.gap[self.lang]}"})
-            for name in self._used_parameters(rule):
-                parameter = self.subject.parameters[name]
-                gap = parameter.gap_on(self.day)
-                if gap:
-                    flags.append({"code": "gap", "text": f"{self.words['gap']}: {parameter.id or name}: {gap[self.lang]}"})
-            if rule.conflict:
-                flags.append({"code": "conflict", "text": f"{self.words['conflict']}: {rule.conflict[self.lang]}"})
+            before, inherited = self._flags_without_rule(result), self._inherited_flag(result)
+        else:   # all but the override's text follow from the rule, the readings its flags name, and the day
+            memo = self._rule_memo(result.rule.rule)
+            key = (tuple(map(result.readings.get, memo["readings"])), result.override is not None)
+            known = memo["flags"].get(key)
+            if known is None:
+                known = memo["flags"][key] = (self._rule_flags(result), self._inherited_flag(result))
+            before, inherited = known
+        flags = list(before)
         if result.override:
             flags.append({"code": "override", "text": self._override_text(result)})
-        inherited = self._inherited_flag(result)
         if inherited:
             flags.append(inherited)
+        return flags
+
+    def _rule_memo(self, rule) -> dict:
+        """What explanations remember of one rule for this day: the readings its flags name, its flags by those
+        readings' choices, and its sources."""
+        entry = self._per_rule.get(id(rule))
+        if entry is None or entry["rule"] is not rule:
+            owners = [self.subject.derived[name].interpretation for name in self._used_derived(rule)] + [rule.interpretation]
+            entry = self._per_rule[id(rule)] = {
+                "rule": rule, "flags": {}, "sources": {},
+                "readings": tuple(sorted({owner.reading for owner in owners if owner and owner.reading}))}
+        return entry
+
+    def _flags_without_rule(self, result: DecisionResult) -> list[dict]:
+        not_applicable = self.subject.decisions[result.name].not_applicable
+        missing = self.missing_inputs(result)
+        if result.override is not None:
+            return []  # the assessment decided where no rule did; its flag follows
+        if not_applicable:   # the rule file says what no rule means here
+            return [{"code": "not_applicable", "text": not_applicable[self.lang]}]
+        if missing:   # not a hole in the source: the facts leave out what a rule needs
+            return [{"code": "missing_input", "text": self.words["missing"].format(names=", ".join(missing))}]
+        return [{"code": "gap", "text": self.words["no_rule"]}]
+
+    def _rule_flags(self, result: DecisionResult) -> list[dict]:
+        flags = []
+        rule = result.rule.rule
+        for name in self._used_derived(rule):
+            derived = self.subject.derived[name]
+            if derived.interpretation:
+                flags.append(self._interpretation_flag(derived.id or name, derived.interpretation, result.readings))
+        if rule.interpretation:
+            flags.append(self._interpretation_flag(rule.id, rule.interpretation, result.readings))
+        if rule.gap:
+            flags.append({"code": "gap", "text": f"{self.words['gap']}: {rule.gap[self.lang]}"})
+        for name in self._used_parameters(rule):
+            parameter = self.subject.parameters[name]
+            gap = parameter.gap_on(self.day)
+            if gap:
+                flags.append({"code": "gap", "text": f"{self.words['gap']}: {parameter.id or name}: {gap[self.lang]}"})
+        if rule.conflict:
+            flags.append({"code": "conflict", "text": f"{self.words['conflict']}: {rule.conflict[self.lang]}"})
         return flags
 
     def _override_text(self, result: DecisionResult) -> str:
@@ -315,7 +399,15 @@ class Explainer:
             if result.override and rule_trace.rule.rule.then == result.criteria_value:
                 return [self.words["overridden"]]
             return [self.words["later"].format(first=first_rule)]
-        return [self.sentence(failure) for failure in first_failure(rule_trace.trace)]
+        return self.failed(rule_trace)
+
+    def failed(self, rule_trace: RuleTrace) -> list[str]:
+        """The sentences for what made a rule's condition false (written once per trace: tried_before and why-not
+        both show them)."""
+        written = rule_trace.failed.get(self.lang)
+        if written is None:
+            written = rule_trace.failed[self.lang] = [self.sentence(failure) for failure in first_failure(rule_trace.trace)]
+        return list(written)
 
     def _no_active_rule(self, value, all_rules, result: DecisionResult) -> str:
         for rule in all_rules:
@@ -327,29 +419,16 @@ class Explainer:
 
     # -- the whole decision -------------------------------------------------------------------------
     def decision(self, result: DecisionResult) -> dict:
-        compiled_decision = next(item for item in self.compiled.decisions if item.decision.name == result.name)
+        compiled_decision = self._by_decision[result.name]
         decision = compiled_decision.decision
         rule = result.rule.rule if result.rule else None
-        sources = []
-        if rule:
-            for name in self._used_derived(rule):
-                sources.extend(self.subject.derived[name].sources)
-            for name in self._used_parameters(rule):   # the sources of the values in force on the day
-                sources.extend(self.subject.parameters[name].sources_on(self.day))
-            unique = []
-            for source in list(rule.sources) + sources:
-                if source not in unique:
-                    unique.append(source)
-            sources = unique
-        if result.override:
-            sources.extend(source for source in decision.override.sources if source not in sources)
         explanation = {
             "summary": self._summary(result, decision),
             "rule": None if rule is None else {"id": rule.id, "title": rule.title[self.lang], "file": rule.file, "line": rule.line,
                                                "table_row": rule.table_row,
                                                "condition": self.condition(next(t.trace for t in result.tried if t.rule.rule is rule))},
             "tried_before": [{"id": item.rule.rule.id, "title": item.rule.rule.title[self.lang], "then": item.rule.rule.then,
-                              "failed": [self.sentence(failure) for failure in first_failure(item.trace)]}
+                              "failed": self.failed(item)}
                              for item in result.tried if item.rule.rule is not rule],
             "inputs": {},
         }
@@ -362,7 +441,31 @@ class Explainer:
         return {"value": result.value, "rule": rule.id if rule else None, "flags": self.flags(result),
                 "explanation": explanation,
                 "why_not": [] if result.error is not None else self.why_not(result, compiled_decision),
-                "sources": [source.as_json() for source in sources]}
+                "sources": self.sources(result, decision)}
+
+    def sources(self, result: DecisionResult, decision) -> list[dict]:
+        """The deciding rule's sources, then those of the derived facts it reads and of the parameter values in
+        force on the day, then the assessment's when it overrides: each once."""
+        overridden = result.override is not None
+        if result.rule is None:
+            return [source.as_json() for source in decision.override.sources] if overridden else []
+        memo = self._rule_memo(result.rule.rule)["sources"]
+        known = memo.get(overridden)
+        if known is None:
+            rule = result.rule.rule
+            sources = list(rule.sources)
+            for name in self._used_derived(rule):
+                sources.extend(self.subject.derived[name].sources)
+            for name in self._used_parameters(rule):   # the sources of the values in force on the day
+                sources.extend(self.subject.parameters[name].sources_on(self.day))
+            if overridden:
+                sources.extend(decision.override.sources)
+            unique = []
+            for source in sources:
+                if source not in unique:
+                    unique.append(source)
+            known = memo[overridden] = [source.as_json() for source in unique]
+        return list(known)
 
     def missing_inputs(self, result: DecisionResult) -> list[str]:
         """What a rule needed but the facts left out: the optional facts whose `findes(x)` made a rule fail, for
@@ -401,18 +504,29 @@ class Explainer:
             item = self._named(name)
             kind = getattr(item, "type", None)
             title = getattr(item, "title", None)
-            shown[name] = {"title": title[self.lang] if title else name, "value": fmt.plain(env.get(name)),
-                           "shown": fmt.value(env.get(name), kind, self.lang)}
+            value = env.get(name)
+            shown[name] = {"title": title[self.lang] if title else name, "value": fmt.plain(value),
+                           "shown": self._show_input(name, value, kind)}
         return shown
+
+    def _show_input(self, name: str, value, kind) -> str:
+        return remembered(self._shown, memo_key(name, (value,)), lambda: fmt.value(value, kind, self.lang))
 
     def explain(self, result: DecisionResult, env: dict) -> dict:
         answer = self.decision(result)
-        used = []
-        for rule_trace in result.tried + result.others:
-            for name in self._used_derived(rule_trace.rule.rule):
-                if name not in used:
-                    used.append(name)
-        order = {name: index for index, (name, _) in enumerate(self.compiled.derived)}
-        # as calculation steps: each after the steps it uses
-        answer["explanation"]["inputs"] = self.inputs(env, sorted(used, key=order.__getitem__))
+        answer["explanation"]["inputs"] = self.inputs(env, self._input_names(result.tried + result.others))
         return answer
+
+    def _input_names(self, rule_traces: list[RuleTrace]) -> list[str]:
+        """The derived facts behind these rules, as calculation steps: each after the steps it uses."""
+        key = tuple(id(rule_trace.rule) for rule_trace in rule_traces)   # compiled rules live as long as the subject
+        names = self._inputs_for.get(key)
+        if names is None:
+            used = []
+            for rule_trace in rule_traces:
+                for name in self._used_derived(rule_trace.rule.rule):
+                    if name not in used:
+                        used.append(name)
+            order = {name: index for index, (name, _) in enumerate(self.compiled.derived)}
+            names = self._inputs_for[key] = sorted(used, key=order.__getitem__)
+        return names

@@ -117,7 +117,8 @@ def _record_label(data, path) -> str | None:
 def not_a_mapping(file: str) -> RammeaftaleError:
     return RammeaftaleError("FACTS001", "en faktafil skal være en samling felter, fx 'tilbud: [...]'",
                             message_en="a facts file must be a mapping, e.g. 'tilbud: [...]'", file=file, line=1, column=1,
-                            hint="øverst står emnetypen med en liste af poster: 'tilbud:' og så '  - id: ...'")
+                            hint="øverst står emnetypen med en liste af poster: 'tilbud:' og så '  - id: ...'",
+                            hint_en="at the top stands the subject type with a list of records: 'tilbud:' and then '  - id: ...'")
 
 
 def parse_facts(data, file: str, period: Period) -> list[SubjectFacts]:
@@ -169,8 +170,9 @@ def check_readings(readings: dict, period: Period, file: str | None, line: int |
         reading = period.readings.get(reading_id)
         if reading is None:
             raise RammeaftaleError("FACTS002", f"ukendt læsning '{reading_id}'", message_en=f"unknown reading '{reading_id}'",
-                                   file=file, line=line, hint="læsninger: " + ", ".join(sorted(period.readings)))
+                                   file=file, line=line, hint="læsninger: " + ", ".join(sorted(period.readings)),
+                                   hint_en="readings: " + ", ".join(sorted(period.readings)))
         if option not in reading.options:
             raise RammeaftaleError("FACTS002", f"læsningen '{reading_id}' har ikke valget '{option}'",
                                    message_en=f"the reading '{reading_id}' has no option '{option}'", file=file, line=line,
-                                   hint="valg: " + ", ".join(reading.options))
+                                   hint="valg: " + ", ".join(reading.options), hint_en="options: " + ", ".join(reading.options))

@@ -72,8 +72,13 @@ def value(item, kind: Type | None, lang: str = "da") -> str:
     return str(item)
 
 
+_AS_IS = frozenset({int, str, bool, type(None)})
+
+
 def plain(item):
     """A JSON-safe form: Decimal as text (no float ever), dates as ISO text."""
+    if item.__class__ in _AS_IS:
+        return item
     if isinstance(item, Decimal):
         return format(item.normalize(), "f") if item == item.to_integral_value() else format(item, "f")
     if isinstance(item, (datetime.date, datetime.datetime)):

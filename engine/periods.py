@@ -33,7 +33,7 @@ def load_all(root: Path) -> tuple[list[Period], list[RammeaftaleError]]:
     """Every period under root, parsed and checked; errors from all of them, not just the first."""
     if not root.is_dir():
         raise RammeaftaleError("IO002", f"regelmappen '{root}' findes ikke", message_en=f"the rules folder '{root}' does not exist",
-                               hint="angiv en mappe med --rules, fx --rules rules")
+                               hint="angiv en mappe med --rules, fx --rules rules", hint_en="give a folder with --rules, e.g. --rules rules")
     key = rulecache.rules_key(root)
     cached = rulecache.load(key, "rules")
     if cached is not None:   # the same files and code as a load that found no errors: the same periods
@@ -45,7 +45,7 @@ def load_all(root: Path) -> tuple[list[Period], list[RammeaftaleError]]:
         errors.append(RammeaftaleError("RULE002", "mappen har regelfiler men ingen period.yaml",
                                        message_en="the folder has rule files but no period.yaml",
                                        file=os.path.join(root.name, str(orphan.relative_to(root))),
-                                       hint="læg periodens metadata i period.yaml"))
+                                       hint="læg periodens metadata i period.yaml", hint_en="put the period's metadata in period.yaml"))
     loaded: dict[tuple[str, str], Period] = {}
     heads = {directory: _head(directory) for directory in dirs}
     for directory in _parents_first(heads, root, errors):
@@ -69,7 +69,8 @@ def load_all(root: Path) -> tuple[list[Period], list[RammeaftaleError]]:
     errors.extend(check_calendar(periods))
     if not dirs and not orphans:
         errors.append(RammeaftaleError("RULE005", f"ingen perioder i '{root}'", message_en=f"no periods in '{root}'",
-                                       hint="en periode er en mappe <region>/<periode>/ med en period.yaml"))
+                                       hint="en periode er en mappe <region>/<periode>/ med en period.yaml",
+                                       hint_en="a period is a folder <region>/<period>/ with a period.yaml"))
     if not errors and key is not None and rulecache.rules_key(root) == key:   # not if a file changed meanwhile
         rulecache.store(key, "rules", periods)
     return periods, errors
@@ -96,7 +97,8 @@ def _parents_first(heads: dict[Path, dict], root: Path, errors: list) -> list[Pa
             errors.append(RammeaftaleError("RULE032", f"to mapper er periode {key[1]} for {key[0]}: {by_key[key].name} og {directory.name}",
                                            message_en=f"two folders are period {key[1]} of {key[0]}: {by_key[key].name} and {directory.name}",
                                            file=os.path.join(root.name, str((directory / "period.yaml").relative_to(root))),
-                                           hint="giv hver periode sit eget id (og mappen samme navn)"))
+                                           hint="giv hver periode sit eget id (og mappen samme navn)",
+                                           hint_en="give each period its own id (and its folder the same name)"))
             continue
         by_key[key] = directory
 
@@ -110,7 +112,8 @@ def _parents_first(heads: dict[Path, dict], root: Path, errors: list) -> list[Pa
             chain = " → ".join(item[1] for item in path + [key])
             errors.append(RammeaftaleError("RULE030", f"perioderne bygger på hinanden i ring: {chain}",
                                            message_en=f"the periods extend each other in a cycle: {chain}",
-                                           file=where(by_key[key]), hint="extends skal pege på en tidligere periode"))
+                                           file=where(by_key[key]), hint="extends skal pege på en tidligere periode",
+                                           hint_en="extends must point to an earlier period"))
             return False
         state[key] = "active"
         directory = by_key[key]
@@ -122,7 +125,8 @@ def _parents_first(heads: dict[Path, dict], root: Path, errors: list) -> list[Pa
                 known = sorted(item[1] for item in by_key if item[0] == key[0])
                 errors.append(RammeaftaleError("RULE031", f"periode {key[1]} bygger på '{head['extends']}', som ikke findes for {key[0]}",
                                                message_en=f"period {key[1]} extends '{head['extends']}', which does not exist for {key[0]}",
-                                               file=where(directory), hint="perioder: " + ", ".join(known)))
+                                               file=where(directory), hint="perioder: " + ", ".join(known),
+                                               hint_en="periods: " + ", ".join(known)))
                 ok = False
             else:
                 ok = visit(parent, path + [key])
@@ -148,14 +152,14 @@ def check_calendar(periods: list[Period]) -> list[RammeaftaleError]:
             if period.valid_to < period.valid_from:
                 errors.append(RammeaftaleError("CAL001", f"{region} {period.id} slutter før den begynder",
                                                message_en=f"{region} {period.id} ends before it begins", file=period.file,
-                                               hint="valid_to skal ligge efter valid_from"))
+                                               hint="valid_to skal ligge efter valid_from", hint_en="valid_to must come after valid_from"))
         for before, after in zip(items, items[1:]):
             gap = after.gap_before
             if after.valid_from <= before.valid_to:
                 errors.append(RammeaftaleError(
                     "CAL002", f"{region} {after.id} ({after.valid_from}) overlapper {before.id} (til {before.valid_to})",
                     message_en=f"{region} {after.id} ({after.valid_from}) overlaps {before.id} (until {before.valid_to})",
-                    file=after.file, hint="en dato må kun høre til én periode"))
+                    file=after.file, hint="en dato må kun høre til én periode", hint_en="a date may belong to one period only"))
             elif after.valid_from - before.valid_to > datetime.timedelta(days=1):
                 expected = (before.valid_to + datetime.timedelta(days=1), after.valid_from - datetime.timedelta(days=1))
                 if gap is None or (gap["from"], gap["to"]) != expected:
@@ -165,16 +169,17 @@ def check_calendar(periods: list[Period]) -> list[RammeaftaleError]:
                         message_en=f"{region}: no period covers {expected[0]} – {expected[1]}"
                                    + (f" (gap_before says {gap['from']} – {gap['to']})" if gap else ""),
                         file=after.file,
-                        hint=f"erklær hullet i {after.id}: gap_before: {{from: {expected[0]}, to: {expected[1]}, why: ...}}"))
+                        hint=f"erklær hullet i {after.id}: gap_before: {{from: {expected[0]}, to: {expected[1]}, why: ...}}",
+                        hint_en=f"declare the gap in {after.id}: gap_before: {{from: {expected[0]}, to: {expected[1]}, why: ...}}"))
             elif gap is not None:
                 errors.append(RammeaftaleError("CAL004", f"{region} {after.id} erklærer et hul før sig, men {before.id} slutter dagen før",
                                                message_en=f"{region} {after.id} declares a gap before it, but {before.id} ends the day before",
-                                               file=after.file, hint="fjern gap_before"))
+                                               file=after.file, hint="fjern gap_before", hint_en="remove gap_before"))
         if items and items[0].gap_before is not None:
             first = items[0]
             errors.append(RammeaftaleError("CAL004", f"{region} {first.id} erklærer et hul før sig, men er regionens første periode",
                                            message_en=f"{region} {first.id} declares a gap before it but is the region's first period",
-                                           file=first.file, hint="fjern gap_before"))
+                                           file=first.file, hint="fjern gap_before", hint_en="remove gap_before"))
     return errors
 
 
@@ -199,11 +204,11 @@ def pick_region(compiled: dict, region: str | None, subjects: set[str] | None = 
             regions = sorted({key[0] for key, item in compiled.items() if subjects <= set(item.period.subjects)}) or regions
         if len(regions) > 1:
             raise RammeaftaleError("CLI002", "vælg en region med --region", message_en="choose a region with --region",
-                                   hint="regioner: " + ", ".join(regions))
+                                   hint="regioner: " + ", ".join(regions), hint_en="regions: " + ", ".join(regions))
         return regions[0]
     if region not in regions:
         raise RammeaftaleError("CLI002", f"ukendt region '{region}'", message_en=f"unknown region '{region}'",
-                               hint="regioner: " + ", ".join(regions))
+                               hint="regioner: " + ", ".join(regions), hint_en="regions: " + ", ".join(regions))
     return region
 
 
@@ -219,7 +224,8 @@ def select(root: Path, period_id: str | None, region: str | None, day: datetime.
             if item.period.id == period_id:
                 return item
         raise RammeaftaleError("CLI003", f"ukendt periode '{period_id}' for {region}", message_en=f"unknown period '{period_id}' for {region}",
-                               hint="perioder: " + ", ".join(item.period.id for item in candidates))
+                               hint="perioder: " + ", ".join(item.period.id for item in candidates),
+                               hint_en="periods: " + ", ".join(item.period.id for item in candidates))
     if day is not None:
         for item in candidates:
             if item.period.valid_from <= day <= item.period.valid_to:
@@ -227,9 +233,12 @@ def select(root: Path, period_id: str | None, region: str | None, day: datetime.
         raise RammeaftaleError("CLI004", f"ingen periode for {region} gælder {day.isoformat()}",
                                message_en=f"no period for {region} covers {day.isoformat()}",
                                hint="perioder: " + ", ".join(f"{item.period.id} ({item.period.valid_from} – {item.period.valid_to})"
-                                                             for item in candidates))
+                                                             for item in candidates),
+                               hint_en="periods: " + ", ".join(f"{item.period.id} ({item.period.valid_from} – {item.period.valid_to})"
+                                                               for item in candidates))
     raise RammeaftaleError("CLI005", "angiv --period (eller --date)", message_en="give --period (or --date)",
-                           hint="perioder: " + ", ".join(item.period.id for item in candidates))
+                           hint="perioder: " + ", ".join(item.period.id for item in candidates),
+                           hint_en="periods: " + ", ".join(item.period.id for item in candidates))
 
 
 def latest(root: Path, region: str | None, subjects: set[str] | None = None) -> CompiledPeriod:

@@ -30,10 +30,10 @@ class _FileReader:
         self.errors = errors
         self.data, self.text = load_file(path, display)
 
-    def error(self, code: str, da: str, en: str, where, hint: str | None = None) -> None:
+    def error(self, code: str, da: str, en: str, where, hint: str | None = None, hint_en: str | None = None) -> None:
         """Record a mistake at `where` (a YAML position) in this file."""
         self.errors.append(RammeaftaleError(code, da, message_en=en, file=self.display, line=where.line,
-                                            column=where.column, hint=hint))
+                                            column=where.column, hint=hint, hint_en=hint_en))
 
     def expression(self, owner: PosDict, key, start: str = "start") -> Expression | None:
         text = owner[key]
@@ -81,6 +81,14 @@ def type_from_spec(spec: dict) -> T.Type:
     return T.SCALARS.get(kind, T.DURATION)
 
 
+class _Unfit(ValueError):
+    """A parameter value that does not fit its type; the text (da, and `en`) says what to write instead."""
+
+    def __init__(self, da: str, en: str):
+        super().__init__(da)
+        self.en = en
+
+
 def _parameter_value(kind: T.Type, value, file: str, where) -> object:
     try:
         if kind.name == "date":
@@ -88,16 +96,19 @@ def _parameter_value(kind: T.Type, value, file: str, where) -> object:
         if kind.name == "duration":
             node = parse(str(value))
             if node.kind != "quantity" or node.value[1] not in ("months", "days", "years") or node.value[0] % 1:
-                raise ValueError("skriv en varighed som '2 måneder', '30 dage' eller '1 år'")
+                raise _Unfit("skriv en varighed som '2 måneder', '30 dage' eller '1 år'",
+                             "write a duration as '2 months', '30 days' or '1 year'")
             amount, unit = int(node.value[0]), node.value[1]
             return {"months": Duration(months=amount), "years": Duration(months=12 * amount), "days": Duration(days=amount)}[unit]
         if kind.name in ("number", "kr", "pct"):
             percent = isinstance(value, str) and value.strip().endswith("%")
             if kind.name == "pct" and not percent:
-                raise ValueError("skriv procent med %-tegn")
+                raise _Unfit("skriv procent med %-tegn", "write percentages with a % sign")
             amount = Decimal(value.strip()[:-1].strip().replace(",", ".") if percent else str(value))
             if number_problem(amount):   # the number limits of YAML numbers hold for '40 %' and '1e999' too
-                raise ValueError(f"skriv tal med højst {MAX_INTEGER_DIGITS} cifre før kommaet og {MAX_DECIMAL_PLACES} efter")
+                raise _Unfit(f"skriv tal med højst {MAX_INTEGER_DIGITS} cifre før kommaet og {MAX_DECIMAL_PLACES} efter",
+                             f"write numbers with at most {MAX_INTEGER_DIGITS} digits before the decimal point and "
+                             f"{MAX_DECIMAL_PLACES} after")
             return amount / 100 if percent else amount
         if kind.name == "list":
             return [_parameter_value(kind.item, item, file, where) for item in value]
@@ -106,7 +117,9 @@ def _parameter_value(kind: T.Type, value, file: str, where) -> object:
         raise RammeaftaleError("RULE010", f"værdien '{value}' passer ikke til typen {kind}",
                                message_en=f"the value '{value}' does not fit the type {kind.name}", file=file,
                                line=where.line, column=where.column,
-                               hint=str(error) if "skriv" in str(error) else "beløb skrives som tal, procenter som '40 %'") from None
+                               hint=str(error) if "skriv" in str(error) else "beløb skrives som tal, procenter som '40 %'",
+                               hint_en=error.en if isinstance(error, _Unfit)
+                               else "amounts are written as numbers, percentages as '40 %'") from None
 
 
 def _rule(reader: _FileReader, item: PosDict, when: Expression, index: int | None = None, computed: bool = False) -> Rule | None:
@@ -125,7 +138,8 @@ def _table_rule(reader: _FileReader, row: PosDict, inputs: list[Expression], ind
     if len(cells) != len(inputs):
         reader.error("RULE004", f"rækken har {len(cells)} celler, men tabellen har {len(inputs)} input",
                      f"the row has {len(cells)} cells, but the table has {len(inputs)} inputs", row.pos["when"],
-                     "skriv '-' i en celle der ikke betyder noget for rækken")
+                     "skriv '-' i en celle der ikke betyder noget for rækken",
+                     "write '-' in a cell that does not matter for the row")
         return None
     parts = []
     for position, (cell_index, value_input) in enumerate(zip(range(len(cells)), inputs)):
@@ -188,14 +202,15 @@ def _parameter(reader: _FileReader, name: str, spec: PosDict, inherited: Paramet
         where = named_at or spec.start
         reader.error("RULE012", f"parameteren '{name}' mangler type, title og sources",
                      f"the parameter '{name}' lacks type, title and sources", where,
-                     "kun en periode der bygger på en anden (extends) kan tilføje datoværdier til en arvet parameter")
+                     "kun en periode der bygger på en anden (extends) kan tilføje datoværdier til en arvet parameter",
+                     "only a period that builds on another (extends) can add dated values to an inherited parameter")
         return None
     missing = [key for key in ("title", "sources") if full and key not in spec]
     if missing:
         where = named_at or spec.start
         reader.error("RULE012", f"parameteren '{name}' mangler {', '.join(missing)}",
                      f"the parameter '{name}' lacks {', '.join(missing)}", where,
-                     "en parameter har type, title, values og sources")
+                     "en parameter har type, title, values og sources", "a parameter has type, title, values and sources")
         return None
     if full:
         kind = T.list_of(T.SCALARS[spec.get("item", "text")]) if spec["type"] == "list" else T.SCALARS[spec["type"]]
@@ -209,7 +224,7 @@ def _parameter(reader: _FileReader, name: str, spec: PosDict, inherited: Paramet
         except ValueError:
             reader.error("RULE011", f"ugyldig dato i values for '{name}'",
                          f"invalid date in values of '{name}'", where,
-                         "skriv datoer som ÅÅÅÅ-MM-DD")
+                         "skriv datoer som ÅÅÅÅ-MM-DD", "write dates as YYYY-MM-DD")
             return None
         if isinstance(value, PosDict) and "value" in value:  # {value: ..., sources: [...]}: a dated value citing its own source
             if "sources" in value:
@@ -231,7 +246,8 @@ def _parameter(reader: _FileReader, name: str, spec: PosDict, inherited: Paramet
         where = spec["values"].pos[unsourced[0].isoformat()] if unsourced[0].isoformat() in spec["values"].pos else spec.start
         reader.error("RULE013", f"den nye værdi for '{name}' fra {unsourced[0].isoformat()} har ingen kilde",
                      f"the new value of '{name}' from {unsourced[0].isoformat()} has no source", where,
-                     "skriv værdien som {value: ..., sources: [{document, lines, quote}]} med citat fra den nye aftale")
+                     "skriv værdien som {value: ..., sources: [{document, lines, quote}]} med citat fra den nye aftale",
+                     "write the value as {value: ..., sources: [{document, lines, quote}]} quoting the new agreement")
         return None
     # the inherited values hold until the first new date; a new value on an inherited date replaces it
     merged = dict(inherited.values)
@@ -250,7 +266,8 @@ def _subject(reader: _FileReader, data: PosDict, inherited: Subject | None = Non
         where = data.pos["subject"]
         reader.error("RULE006", f"emnet '{data['subject']}' mangler title og facts",
                      f"the subject '{data['subject']}' lacks title and facts", where,
-                     "et nyt emne skal have title og facts; kun et arvet emne kan rettes med færre felter")
+                     "et nyt emne skal have title og facts; kun et arvet emne kan rettes med færre felter",
+                     "a new subject must have title and facts; only an inherited subject can be patched with fewer fields")
         return None
     subject = inherited or Subject(data["subject"], _text(data["title"]), reader.display)
     if inherited is not None and "title" in data:
@@ -334,7 +351,8 @@ def load_period_dir(directory: Path, root: Path, parent: Period | None = None) -
         if not isinstance(reader.data, PosDict):
             errors.append(RammeaftaleError("RULE001", "en regelfil skal være en samling felter (nøgle: værdi)",
                                            message_en="a rule file must be a mapping (key: value)", file=display, line=1, column=1,
-                                           hint="en regelfil begynder med 'subject: <emne>' (eller 'period:' i period.yaml)"))
+                                           hint="en regelfil begynder med 'subject: <emne>' (eller 'period:' i period.yaml)",
+                                           hint_en="a rule file begins with 'subject: <subject>' (or 'period:' in period.yaml)"))
             continue
         found = validate(reader.data, schema, display)
         errors.extend(found)
@@ -344,7 +362,8 @@ def load_period_dir(directory: Path, root: Path, parent: Period | None = None) -
     if not errors and len(period_readers) != 1:
         errors.append(RammeaftaleError("RULE002", f"mappen skal have præcis én fil med 'period:' (fandt {len(period_readers)})",
                                        message_en=f"the folder must have exactly one file with 'period:' (found {len(period_readers)})",
-                                       file=_display_name(directory, root), hint="læg periodens metadata i period.yaml"))
+                                       file=_display_name(directory, root), hint="læg periodens metadata i period.yaml",
+                                       hint_en="put the period's metadata in period.yaml"))
     if errors:
         raise ErrorList(errors)
     head = period_readers[0].data["period"]
@@ -364,7 +383,8 @@ def load_period_dir(directory: Path, root: Path, parent: Period | None = None) -
         errors.append(RammeaftaleError("RULE007", "en periode der ikke bygger på en anden skal have mindst ét dokument",
                                        message_en="a period that does not extend another needs at least one document",
                                        file=period_readers[0].display, line=where.line, column=where.column,
-                                       hint="skriv kildedokumenterne under period.documents"))
+                                       hint="skriv kildedokumenterne under period.documents",
+                                       hint_en="list the source documents under period.documents"))
     patched: set[str] = set()
     for reader in readers:
         _readings(reader, reader.data, period.readings)
@@ -381,7 +401,9 @@ def load_period_dir(directory: Path, root: Path, parent: Period | None = None) -
                                                message_en=f"the subject '{name}' is already defined in {period.subjects[name].file}",
                                                file=reader.display, line=reader.data.pos["subject"].line,
                                                column=reader.data.pos["subject"].column,
-                                               hint="et emne står i én fil pr. periode; flyt indholdet derhen eller omdøb emnet"))
+                                               hint="et emne står i én fil pr. periode; flyt indholdet derhen eller omdøb emnet",
+                                               hint_en="a subject stands in one file per period; move the content there or "
+                                                       "rename the subject"))
                 continue
             subject = _subject(reader, reader.data)
             if subject is not None:

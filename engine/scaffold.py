@@ -25,12 +25,14 @@ def _validity(period_id: str) -> tuple[datetime.date, datetime.date]:
     match = PERIOD_ID.match(period_id)
     if not match:
         raise RammeaftaleError("NEW001", f"ugyldigt periode-id '{period_id}'", message_en=f"invalid period id '{period_id}'",
-                               hint="skriv fx 2025-26 (to år) eller 2025 (ét år)")
+                               hint="skriv fx 2025-26 (to år) eller 2025 (ét år)",
+                               hint_en="write e.g. 2025-26 (two years) or 2025 (one year)")
     first = int(match.group(1))
     last = first if match.group(2) is None else first // 100 * 100 + int(match.group(2))
     if last < first:
         raise RammeaftaleError("NEW001", f"periode-id'et '{period_id}' slutter før det begynder",
-                               message_en=f"the period id '{period_id}' ends before it begins", hint="skriv fx 2025-26")
+                               message_en=f"the period id '{period_id}' ends before it begins", hint="skriv fx 2025-26",
+                               hint_en="write e.g. 2025-26")
     return datetime.date(first, 1, 1), datetime.date(last, 12, 31)
 
 
@@ -103,43 +105,48 @@ def new_period(root: Path, period_id: str, from_id: str, region: str | None) -> 
         first = "; ".join(error.render("da").splitlines()[0] for error in errors[:3])
         raise RammeaftaleError("NEW002", f"regelmappen har {len(errors)} fejl; ret dem først: {first}",
                                message_en=f"the rules folder has {len(errors)} errors; fix them first: {first}",
-                               hint="kør rammeaftale check --rules " + str(root))
+                               hint="kør rammeaftale check --rules " + str(root),
+                               hint_en="run rammeaftale check --rules " + str(root))
     by_key = {period.key: period for period in periods}
     if region is None:  # the one region that has a period with that id
         having = sorted(key[0] for key in by_key if key[1] == from_id) or sorted({key[0] for key in by_key})
         if not any(key[1] == from_id for key in by_key):
             listed = "; ".join(f"{name}: " + ", ".join(sorted(key[1] for key in by_key if key[0] == name)) for name in having)
             raise RammeaftaleError("NEW003", f"perioden '{from_id}' findes ikke", message_en=f"the period '{from_id}' does not exist",
-                                   hint="perioder: " + listed)
+                                   hint="perioder: " + listed, hint_en="periods: " + listed)
         if len(having) != 1:
             raise RammeaftaleError("CLI002", "vælg en region med --region", message_en="choose a region with --region",
-                                   hint="regioner: " + ", ".join(having or sorted({key[0] for key in by_key})))
+                                   hint="regioner: " + ", ".join(having or sorted({key[0] for key in by_key})),
+                                   hint_en="regions: " + ", ".join(having or sorted({key[0] for key in by_key})))
         region = having[0]
     parent = by_key.get((region, from_id))
     if parent is None:
         known = sorted(key[1] for key in by_key if key[0] == region)
         raise RammeaftaleError("NEW003", f"perioden '{from_id}' findes ikke for {region}", message_en=f"the period '{from_id}' does not exist for {region}",
-                               hint="perioder: " + ", ".join(known))
+                               hint="perioder: " + ", ".join(known), hint_en="periods: " + ", ".join(known))
     valid_from, valid_to = _validity(period_id)
     folder = root / region / period_id
     if folder.exists():
         raise RammeaftaleError("NEW005", f"mappen {folder} findes allerede", message_en=f"the folder {folder} already exists",
-                               hint="vælg et andet periode-id, eller slet mappen")
+                               hint="vælg et andet periode-id, eller slet mappen", hint_en="choose another period id, or delete the folder")
     if valid_from <= parent.valid_to:
         raise RammeaftaleError("NEW004", f"{period_id} begynder {valid_from}, før {from_id} slutter ({parent.valid_to})",
                                message_en=f"{period_id} begins {valid_from}, before {from_id} ends ({parent.valid_to})",
-                               hint="den nye periode skal komme efter den den bygger på")
+                               hint="den nye periode skal komme efter den den bygger på",
+                               hint_en="the new period must come after the one it builds on")
     region_periods = sorted((period for period in periods if period.region == region), key=lambda period: period.valid_from)
     overlapping = [period.id for period in region_periods if period.valid_from <= valid_to and period.valid_to >= valid_from]
     if overlapping:
         raise RammeaftaleError("NEW004", f"{period_id} overlapper perioden {overlapping[0]}",
                                message_en=f"{period_id} overlaps the period {overlapping[0]}",
-                               hint="vælg et periode-id efter regionens sidste periode (rammeaftale periods)")
+                               hint="vælg et periode-id efter regionens sidste periode (rammeaftale periods)",
+                               hint_en="choose a period id after the region's last period (rammeaftale periods)")
     last = region_periods[-1]
     if last.valid_from > valid_to:  # a period slipped in before a later one would break that one's gap_before
         raise RammeaftaleError("NEW004", f"{period_id} skal komme efter regionens sidste periode ({last.id})",
                                message_en=f"{period_id} must come after the region's last period ({last.id})",
-                               hint=f"{last.id} gælder {last.valid_from} – {last.valid_to}")
+                               hint=f"{last.id} gælder {last.valid_from} – {last.valid_to}",
+                               hint_en=f"{last.id} is valid {last.valid_from} – {last.valid_to}")
     provisions = provision_list(parent)
     folder.mkdir(parents=True)
     try:

@@ -76,68 +76,75 @@ _Validator = jsonschema.validators.extend(
     type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer))
 
 
-def _describe(error) -> tuple[str, str, str | None]:
-    """Danish text, English text and a hint for one jsonschema error."""
+def _describe(error) -> tuple[str, str, str | None, str | None]:
+    """Danish text, English text and a hint (da, en) for one jsonschema error."""
     validator, value, instance = error.validator, error.validator_value, error.instance
     if validator == "required":
         missing = [name for name in value if isinstance(instance, dict) and name not in instance]
         names = ", ".join(f"'{name}'" for name in missing)
-        return f"mangler {names}", f"missing {names}", None
+        return f"mangler {names}", f"missing {names}", None, None
     if validator in ("additionalProperties", "unevaluatedProperties"):
         allowed = sorted(error.schema.get("properties", {}))
         extra = [key for key in instance if key not in allowed] if isinstance(instance, dict) else []
         name = extra[0] if extra else "?"
         close = difflib.get_close_matches(str(name), allowed, n=1, cutoff=0.6)
         hint = f"mente du '{close[0]}'?" if close else ("tilladte felter: " + ", ".join(allowed) if allowed else None)
-        return f"ukendt felt '{name}'", f"unknown field '{name}'", hint
+        hint_en = f"did you mean '{close[0]}'?" if close else ("allowed fields: " + ", ".join(allowed) if allowed else None)
+        return f"ukendt felt '{name}'", f"unknown field '{name}'", hint, hint_en
     if validator == "type":
         kinds = value if isinstance(value, list) else [value]
         da = " eller ".join(TYPE_WORDS.get(kind, (kind, kind))[0] for kind in kinds)
         en = " or ".join(TYPE_WORDS.get(kind, (kind, kind))[1] for kind in kinds)
-        return f"forventede {da}, fik {_shown(instance)}", f"expected {en}, got {_shown(instance)}", None
+        return f"forventede {da}, fik {_shown(instance)}", f"expected {en}, got {_shown(instance)}", None, None
     if validator in ("enum", "const"):
         options = value if validator == "enum" else [value]
         close = difflib.get_close_matches(str(instance), [str(option) for option in options], n=1, cutoff=0.5)
         listed = ", ".join(str(option) for option in options)
         return (f"'{instance}' er ikke tilladt; mulige værdier: {listed}", f"'{instance}' is not allowed; possible values: {listed}",
-                f"mente du '{close[0]}'?" if close else None)
+                f"mente du '{close[0]}'?" if close else None, f"did you mean '{close[0]}'?" if close else None)
     if validator == "format":
-        return f"'{instance}' er ikke en gyldig dato", f"'{instance}' is not a valid date", "skriv datoer som ÅÅÅÅ-MM-DD"
+        return (f"'{instance}' er ikke en gyldig dato", f"'{instance}' is not a valid date", "skriv datoer som ÅÅÅÅ-MM-DD",
+                "write dates as YYYY-MM-DD")
     if validator == "pattern":
-        return f"'{instance}' har ikke den rigtige form", f"'{instance}' does not have the right form", _pattern_hint(value)
+        return f"'{instance}' har ikke den rigtige form", f"'{instance}' does not have the right form", *_pattern_hint(value)
     if validator in ("minimum", "exclusiveMinimum"):
-        return f"{instance} er for lille (mindst {value})", f"{instance} is too small (at least {value})", None
+        return f"{instance} er for lille (mindst {value})", f"{instance} is too small (at least {value})", None, None
     if validator == "maximum":
-        return f"{instance} er for stor (højst {value})", f"{instance} is too large (at most {value})", None
+        return f"{instance} er for stor (højst {value})", f"{instance} is too large (at most {value})", None, None
     if validator in ("minItems", "minProperties"):
-        return f"skal have mindst {value} element(er)", f"must have at least {value} item(s)", None
+        return f"skal have mindst {value} element(er)", f"must have at least {value} item(s)", None, None
     if validator in ("maxItems", "maxProperties"):
         return (f"må højst have {value} element(er)", f"may have at most {value} item(s)",
-                "del posterne op i flere; grænsen står som max_items i regelfilen")
+                "del posterne op i flere; grænsen står som max_items i regelfilen",
+                "split the records into several; the limit is max_items in the rule file")
     if validator in ("minLength",):
-        return "må ikke være tom", "must not be empty", None
+        return "må ikke være tom", "must not be empty", None, None
     if validator == "maxLength":
-        return f"er for lang (højst {value} tegn)", f"is too long (at most {value} characters)", None
+        return f"er for lang (højst {value} tegn)", f"is too long (at most {value} characters)", None, None
     if validator == "oneOf":
         return ("skal have præcis én af de mulige former (fx enten 'rules' eller 'table')",
-                "must have exactly one of the possible forms (e.g. either 'rules' or 'table')", None)
+                "must have exactly one of the possible forms (e.g. either 'rules' or 'table')", None, None)
     if validator == "anyOf":
         return ("passer ikke til nogen af de mulige former", "matches none of the possible forms",
-                "en regelfil har enten 'period:' eller 'subject:', 'title:' og 'facts:'")
+                "en regelfil har enten 'period:' eller 'subject:', 'title:' og 'facts:'",
+                "a rule file has either 'period:' or 'subject:', 'title:' and 'facts:'")
     if validator == "dependentRequired":
         return f"kræver også {', '.join(error.validator_value.get(next(iter(error.validator_value)), []))}", \
-            "requires further fields", None
-    return error.message, error.message, None
+            "requires further fields", None, None
+    return error.message, error.message, None, None
 
 
-def _pattern_hint(pattern: str) -> str | None:
+def _pattern_hint(pattern: str) -> tuple[str | None, str | None]:
+    """The hint (da, en) for a value that does not match `pattern`."""
     if "\\d{4}-\\d{2}-\\d{2}" in pattern:
-        return "skriv datoer som ÅÅÅÅ-MM-DD"
+        return "skriv datoer som ÅÅÅÅ-MM-DD", "write dates as YYYY-MM-DD"
     if pattern.startswith("^[0-9]{3}_"):
-        return "dokumenter navngives som kildefilen, fx 001_c7b3169ddc9536ee.txt"
+        return ("dokumenter navngives som kildefilen, fx 001_c7b3169ddc9536ee.txt",
+                "documents are named like the source file, e.g. 001_c7b3169ddc9536ee.txt")
     if "\\." in pattern and pattern.startswith("^[a-z0-9_]+"):
-        return "regel-id'er skrives med små bogstaver og punktummer, fx syd2018.kategori.klynge"
-    return None
+        return ("regel-id'er skrives med små bogstaver og punktummer, fx syd2018.kategori.klynge",
+                "rule ids are written in lower case with dots, e.g. syd2018.kategori.klynge")
+    return None, None
 
 
 def dotted_path(path) -> tuple[str, str]:
@@ -155,7 +162,7 @@ def validate(data, schema: dict, file: str, name_path=dotted_path) -> list[Ramme
             error = best_match(error.context)
         path = list(error.absolute_path)
         line, column = locate(data, path)
-        da, en, hint = _describe(error)
+        da, en, hint, hint_en = _describe(error)
         if error.validator in ("additionalProperties", "unevaluatedProperties") and isinstance(error.instance, dict):
             allowed = error.schema.get("properties", {})
             extra = [key for key in error.instance if key not in allowed]
@@ -164,5 +171,5 @@ def validate(data, schema: dict, file: str, name_path=dotted_path) -> list[Ramme
         where_da, where_en = name_path(path)
         errors.append(RammeaftaleError("SCHEMA001", f"{where_da}: {da}" if where_da else da,
                                        message_en=f"{where_en}: {en}" if where_en else en, file=file, line=line,
-                                       column=column, hint=hint))
+                                       column=column, hint=hint, hint_en=hint_en))
     return errors

@@ -136,4 +136,5 @@ def quote_error(provision_id: str, source: Source, directory: Path, file: str, l
         return None
     return RammeaftaleError("SRC001", f"{provision_id}: {problem}", message_en=f"{provision_id}: quote not found: {problem}",
                             file=source.file or file, line=source.line or line, column=source.column,
-                            hint="citatet skal stå ordret (bortset fra mellemrum) i de citerede linjer")
+                            hint="citatet skal stå ordret (bortset fra mellemrum) i de citerede linjer",
+                            hint_en="the quote must stand word for word (apart from spaces) in the cited lines")

@@ -39,6 +39,7 @@ MAX_LINE_BYTES = 1024 * 1024      # one record; a longer line is an error line, 
 LINES_SUFFIXES = (".jsonl", ".ndjson")
 STDIN_NAME = "<stdin>"
 LINE_HINT = 'hver linje er ét JSON-objekt, fx {"type": "tilbud", "id": "palleshave", ...}'
+LINE_HINT_EN = 'each line is one JSON object, e.g. {"type": "tilbud", "id": "palleshave", ...}'
 
 
 class NoDate(RammeaftaleError):
@@ -49,7 +50,7 @@ class NoDate(RammeaftaleError):
         da = f"{record.type} '{record.id}' har ingen dato; angiv --period eller --date, eller 'date: ÅÅÅÅ-MM-DD' på posten"
         en = f"{record.type} '{record.id}' has no date; give --period or --date, or 'date: YYYY-MM-DD' on the record"
         super().__init__("CLI007", da, message_en=en, file=record.file, line=record.line,
-                         hint="--period 2018 / --date 2018-06-01")
+                         hint="--period 2018 / --date 2018-06-01", hint_en="--period 2018 / --date 2018-06-01")
 
     def usage(self, lang: str) -> str:
         return f"{self.file}:{self.line}: {self.message if lang == 'da' else self.message_en}"
@@ -81,8 +82,8 @@ def _no_constant(name):
 _DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_no_constant, object_pairs_hook=_no_duplicates)
 
 
-def _line_error(code, da, en, file, line, column=None, hint=LINE_HINT) -> RammeaftaleError:
-    return RammeaftaleError(code, da, message_en=en, file=file, line=line, column=column, hint=hint)
+def _line_error(code, da, en, file, line, column=None, hint=LINE_HINT, hint_en=LINE_HINT_EN) -> RammeaftaleError:
+    return RammeaftaleError(code, da, message_en=en, file=file, line=line, column=column, hint=hint, hint_en=hint_en)
 
 
 class Source:
@@ -132,7 +133,8 @@ class Source:
             if len(raw) > MAX_FILE_BYTES:
                 raise RammeaftaleError("YAML006", f"filen er for stor (over {MAX_FILE_BYTES // (1024 * 1024)} MB)",
                                        message_en=f"the file is too large (over {MAX_FILE_BYTES // (1024 * 1024)} MB)",
-                                       file=self.name, hint="skriv posterne som JSON Lines (én post pr. linje, --input jsonl)")
+                                       file=self.name, hint="skriv posterne som JSON Lines (én post pr. linje, --input jsonl)",
+                                       hint_en="write the records as JSON Lines (one record per line, --input jsonl)")
             try:
                 text = raw.decode("utf-8").lstrip("\ufeff")
             except UnicodeDecodeError:
@@ -281,7 +283,8 @@ def _size(path: str) -> int | None:
 def open_sources(paths: list[str], input_kind: str = "auto", stdin=None) -> list[Source]:
     if paths.count("-") > 1:
         raise RammeaftaleError("CLI008", "'-' (standard input) kan kun angives én gang",
-                               message_en="'-' (standard input) can be given only once", hint="læg posterne i én strøm")
+                               message_en="'-' (standard input) can be given only once", hint="læg posterne i én strøm",
+                               hint_en="put the records in one stream")
     return [Source(path, input_kind, stdin) for path in paths]
 
 
@@ -408,7 +411,7 @@ class RecordReader:
         except UnicodeDecodeError as error:
             column = len(raw[:error.start].decode("utf-8", "replace")) + 1
             yield _line_error("JSONL005", "linjen er ikke UTF-8", "the line is not UTF-8", file, number, column,
-                              hint="gem filen som UTF-8")
+                              hint="gem filen som UTF-8", hint_en="save the file as UTF-8")
             return
         if number == 1:
             text = text.lstrip("\ufeff")
@@ -420,7 +423,8 @@ class RecordReader:
             first = text.find(json.dumps(error.key, ensure_ascii=False))
             second = text.find(json.dumps(error.key, ensure_ascii=False), first + 1)
             yield _line_error("JSONL006", f"nøglen '{error.key}' står to gange", f"the key '{error.key}' appears twice",
-                              file, number, second + 1 if second >= 0 else None, hint="slet eller omdøb den ene")
+                              file, number, second + 1 if second >= 0 else None, hint="slet eller omdøb den ene",
+                              hint_en="delete or rename one of them")
             return
         except json.JSONDecodeError as error:
             yield _line_error("JSONL001", f"linjen er ikke gyldig JSON ({error.msg})", f"the line is not valid JSON ({error.msg})",
@@ -439,14 +443,15 @@ class RecordReader:
         if not isinstance(kind, str):
             yield _line_error("JSONL002", "posten mangler 'type' (emnetypen, fx \"tilbud\")",
                               "the record lacks 'type' (the subject type, e.g. \"tilbud\")", file, number, 1,
-                              hint="emnetyper: " + ", ".join(subjects))
+                              hint="emnetyper: " + ", ".join(subjects), hint_en="subject types: " + ", ".join(subjects))
             return
         if kind not in self.period.subjects:
             close = difflib.get_close_matches(kind, subjects, n=1, cutoff=0.6)
             yield _line_error("JSONL003", f"ukendt emnetype '{kind}' i {self.period.region} {self.period.id}",
                               f"unknown subject type '{kind}' in {self.period.region} {self.period.id}", file, number,
                               max(1, text.find('"type"') + 1),
-                              hint=f"mente du '{close[0]}'?" if close else "emnetyper: " + ", ".join(subjects))
+                              hint=f"mente du '{close[0]}'?" if close else "emnetyper: " + ", ".join(subjects),
+                              hint_en=f"did you mean '{close[0]}'?" if close else "subject types: " + ", ".join(subjects))
             return
         if not self._validator(kind)(data):
             errors = self._schema_errors(text, kind, data, number, file)
@@ -493,6 +498,7 @@ class Evaluator:
         self.only = set(decisions) if decisions else None
         self.decisions = sorted(self.only) if self.only else None
         self._targets: dict[datetime.date, CompiledPeriod] = {}   # by day; a few periods, so a few entries
+        self._explainers: dict[tuple, Explainer] = {}
 
     def target(self, record) -> CompiledPeriod:
         if self.period_id:
@@ -519,7 +525,12 @@ class Evaluator:
         compiled_subject = target.subjects[record.type]
         when = record.date or self.day or target.period.valid_from
         results, env = evaluate_subject(compiled_subject, record.values, readings, when, self.only)
-        explainer = Explainer(compiled_subject, target.period, self.lang, when)
+        explainer = self._explainers.get((id(compiled_subject), when))
+        if explainer is None or explainer.compiled is not compiled_subject:
+            if len(self._explainers) >= 4096:   # many distinct dates: stay bounded
+                self._explainers.clear()
+            # one per subject and day: what it remembers (sources, flags, sentences) serves every record of that day
+            explainer = self._explainers[(id(compiled_subject), when)] = Explainer(compiled_subject, target.period, self.lang, when)
         decisions = {name: explainer.explain(result, env) for name, result in results.items()}
         problems = sum(1 for result in results.values() if result.error is not None)
         return ({"type": record.type, "id": record.id, "name": record.values.get("navn"), "file": record.file,

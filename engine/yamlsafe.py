@@ -75,7 +75,8 @@ class _Loader(yaml.SafeLoader):
                 raise RammeaftaleError("YAML004", f"for mange YAML-aliaser (mere end {MAX_ALIASES})",
                                        message_en=f"too many YAML aliases (more than {MAX_ALIASES})", file=self.name,
                                        line=mark.line + 1, column=mark.column + 1,
-                                       hint="skriv værdierne ud i stedet for at bruge &anker/*alias")
+                                       hint="skriv værdierne ud i stedet for at bruge &anker/*alias",
+                                       hint_en="write the values out instead of using &anchor/*alias")
         elif self.check_event(yaml.events.MappingStartEvent, yaml.events.SequenceStartEvent):
             # composing recurses once per level: refuse deep nesting before Python's recursion limit does
             self.depth += 1
@@ -92,7 +93,8 @@ def _too_deep(name: str, mark) -> RammeaftaleError:
     return RammeaftaleError("YAML009", f"for dybt indlejret (mere end {MAX_NESTING} niveauer af lister og samlinger)",
                             message_en=f"nested too deeply (more than {MAX_NESTING} levels of lists and mappings)",
                             file=name, line=mark.line + 1, column=mark.column + 1,
-                            hint="en regel- eller faktafil har sjældent mere end 10 niveauer; tjek indrykning og parenteser")
+                            hint="en regel- eller faktafil har sjældent mere end 10 niveauer; tjek indrykning og parenteser",
+                            hint_en="a rule or facts file rarely has more than 10 levels; check indentation and brackets")
 
 
 def _number_error(loader, node, text: str, why_da: str, why_en: str) -> RammeaftaleError:
@@ -100,7 +102,9 @@ def _number_error(loader, node, text: str, why_da: str, why_en: str) -> Rammeaft
     return RammeaftaleError("YAML010", f"tallet '{shown}' er {why_da}", message_en=f"the number '{shown}' is {why_en}",
                             file=loader.name, line=node.start_mark.line + 1, column=node.start_mark.column + 1,
                             hint=f"tal har højst {MAX_INTEGER_DIGITS} cifre før kommaet og {MAX_DECIMAL_PLACES} efter; "
-                                 "skriv det i anførselstegn hvis det er en tekst")
+                                 "skriv det i anførselstegn hvis det er en tekst",
+                            hint_en=f"numbers have at most {MAX_INTEGER_DIGITS} digits before the decimal point and "
+                                    f"{MAX_DECIMAL_PLACES} after; put it in quotes if it is a text")
 
 
 def _checked(loader, node, text: str, value: Decimal):
@@ -116,7 +120,7 @@ def _checked(loader, node, text: str, value: Decimal):
 def _wrong_shape(loader, node, tag: str) -> RammeaftaleError:
     return RammeaftaleError("YAML008", f"YAML-mærket '{tag}' passer ikke til værdien", message_en=f"the YAML tag '{tag}' does not fit the value",
                             file=loader.name, line=node.start_mark.line + 1, column=node.start_mark.column + 1,
-                            hint="fjern mærket (det der begynder med !)")
+                            hint="fjern mærket (det der begynder med !)", hint_en="remove the tag (what begins with !)")
 
 
 def _construct_mapping(loader: _Loader, node):
@@ -132,7 +136,8 @@ def _construct_mapping(loader: _Loader, node):
         if key in result:
             raise RammeaftaleError("YAML002", f"nøglen '{key}' står to gange", message_en=f"the key '{key}' appears twice",
                                    file=loader.name, line=key_node.start_mark.line + 1, column=key_node.start_mark.column + 1,
-                                   hint=f"første gang i linje {result.key_pos[key].line}; slet eller omdøb den ene")
+                                   hint=f"første gang i linje {result.key_pos[key].line}; slet eller omdøb den ene",
+                                   hint_en=f"first on line {result.key_pos[key].line}; delete or rename one of them")
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_pos[key] = _position(key_node)
         result.pos[key] = _position(value_node)
@@ -160,7 +165,8 @@ def _construct_float(loader, node):
     if value is None or not value.is_finite():    # .inf, .nan, 1:30.5 (YAML 1.1 sexagesimal)
         raise RammeaftaleError("YAML005", f"'{text}' er ikke et tal", message_en=f"'{text}' is not a number",
                                file=loader.name, line=node.start_mark.line + 1, column=node.start_mark.column + 1,
-                               hint="skriv et almindeligt tal, fx 1727.5, eller sæt teksten i anførselstegn")
+                               hint="skriv et almindeligt tal, fx 1727.5, eller sæt teksten i anførselstegn",
+                               hint_en="write a plain number, e.g. 1727.5, or put the text in quotes")
     _checked(loader, node, text, value)
     return value
 
@@ -189,7 +195,8 @@ def _not_a(loader, node, text: str, what_da: str, what_en: str) -> RammeaftaleEr
     shown = text if len(text) <= 30 else text[:27] + "..."
     return RammeaftaleError("YAML005", f"'{shown}' er ikke {what_da}", message_en=f"'{shown}' is not {what_en}",
                             file=loader.name, line=node.start_mark.line + 1, column=node.start_mark.column + 1,
-                            hint="fjern mærket (!!int, !!bool ...) eller ret værdien")
+                            hint="fjern mærket (!!int, !!bool ...) eller ret værdien",
+                            hint_en="remove the tag (!!int, !!bool ...) or correct the value")
 
 
 def _construct_refused(loader, node):
@@ -199,7 +206,8 @@ def _construct_refused(loader, node):
     raise RammeaftaleError("YAML008", f"YAML-mærket '{shown}' er ikke tilladt; filen må kun indeholde data",
                            message_en=f"the YAML tag '{shown}' is not allowed; the file may hold data only",
                            file=loader.name, line=node.start_mark.line + 1, column=node.start_mark.column + 1,
-                           hint="fjern mærket (det der begynder med !) og skriv værdien som tekst, tal, liste eller samling")
+                           hint="fjern mærket (det der begynder med !) og skriv værdien som tekst, tal, liste eller samling",
+                           hint_en="remove the tag (what begins with !) and write the value as text, number, list or mapping")
 
 
 def _construct_text(loader, node):
@@ -250,14 +258,16 @@ def _check_expanded_size(root, name: str) -> None:
         raise RammeaftaleError("YAML004", f"filen fylder for meget når dens aliaser foldes ud (over {MAX_EXPANDED_NODES:,} værdier)".replace(",", "."),
                                message_en=f"the file is too large once its aliases are expanded (over {MAX_EXPANDED_NODES:,} values)",
                                file=name, line=root.start_mark.line + 1, column=root.start_mark.column + 1,
-                               hint="skriv værdierne ud i stedet for at bruge &anker/*alias")
+                               hint="skriv værdierne ud i stedet for at bruge &anker/*alias",
+                               hint_en="write the values out instead of using &anchor/*alias")
 
 
 def load_text(text: str, name: str):
     if len(text.encode("utf-8", "replace")) > MAX_FILE_BYTES:
         raise RammeaftaleError("YAML006", f"filen er for stor (over {MAX_FILE_BYTES // (1024 * 1024)} MB)",
                                message_en=f"the file is too large (over {MAX_FILE_BYTES // (1024 * 1024)} MB)", file=name,
-                               hint="del filen op i flere filer; en regel- eller faktafil er normalt under 1 MB")
+                               hint="del filen op i flere filer; en regel- eller faktafil er normalt under 1 MB",
+                               hint_en="split the file into several files; a rule or facts file is normally under 1 MB")
     try:
         loader = _Loader(text, name)     # the reader refuses control characters here, before any parsing
     except yaml.reader.ReaderError as error:
@@ -273,10 +283,12 @@ def load_text(text: str, name: str):
         problem = error.problem or "ugyldig YAML"
         raise RammeaftaleError("YAML001", f"ugyldig YAML: {problem}", message_en=f"invalid YAML: {problem}", file=name,
                                line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None,
-                               hint="tjek indrykning og kolon; tekst med ':' eller '#' skal stå i anførselstegn") from None
+                               hint="tjek indrykning og kolon; tekst med ':' eller '#' skal stå i anførselstegn",
+                               hint_en="check indentation and colons; text with ':' or '#' must stand in quotes") from None
     except yaml.YAMLError as error:
         raise RammeaftaleError("YAML001", f"ugyldig YAML: {error}", message_en=f"invalid YAML: {error}", file=name,
-                               hint="tjek indrykning og kolon; tekst med ':' eller '#' skal stå i anførselstegn") from None
+                               hint="tjek indrykning og kolon; tekst med ':' eller '#' skal stå i anførselstegn",
+                               hint_en="check indentation and colons; text with ':' or '#' must stand in quotes") from None
     finally:
         loader.dispose()
 
@@ -288,17 +300,20 @@ def load_file(path: str | os.PathLike, display_name: str | None = None):
         if os.path.getsize(path) > MAX_FILE_BYTES:
             raise RammeaftaleError("YAML006", f"filen er for stor (over {MAX_FILE_BYTES // (1024 * 1024)} MB)",
                                    message_en=f"the file is too large (over {MAX_FILE_BYTES // (1024 * 1024)} MB)", file=name,
-                                   hint="del filen op i flere filer; en regel- eller faktafil er normalt under 1 MB")
+                                   hint="del filen op i flere filer; en regel- eller faktafil er normalt under 1 MB",
+                                   hint_en="split the file into several files; a rule or facts file is normally under 1 MB")
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
     except UnicodeDecodeError:
         line, column = _undecodable_at(path)
         raise RammeaftaleError("YAML003", "filen er ikke UTF-8", message_en="the file is not UTF-8", file=name,
                                line=line, column=column,
-                               hint="gem filen som UTF-8 (i de fleste editorer: Gem som ... > Kodning: UTF-8)") from None
+                               hint="gem filen som UTF-8 (i de fleste editorer: Gem som ... > Kodning: UTF-8)",
+                               hint_en="save the file as UTF-8 (in most editors: Save as ... > Encoding: UTF-8)") from None
     except OSError as error:
         raise RammeaftaleError("IO001", f"kan ikke læse filen: {error.strerror}", message_en=f"cannot read the file: {error.strerror}",
-                               file=name, hint="tjek stien og at filen findes og kan læses") from None
+                               file=name, hint="tjek stien og at filen findes og kan læses",
+                               hint_en="check the path, and that the file exists and can be read") from None
     return load_text(text, name), text
 
 
@@ -310,7 +325,9 @@ def _bad_character(text: str, name: str, error) -> RammeaftaleError:
     return RammeaftaleError("YAML007", f"tegnet {code} er ikke tilladt i en YAML-fil",
                             message_en=f"the character {code} is not allowed in a YAML file", file=name,
                             line=line, column=column,
-                            hint="fjern styretegnet (fx NUL eller et sidetegn); det kommer ofte med når tekst kopieres fra en PDF")
+                            hint="fjern styretegnet (fx NUL eller et sidetegn); det kommer ofte med når tekst kopieres fra en PDF",
+                            hint_en="remove the control character (e.g. NUL or a form feed); it often comes along when text "
+                                    "is copied from a PDF")
 
 
 def _undecodable_at(path) -> tuple[int | None, int | None]:
