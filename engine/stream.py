@@ -32,7 +32,8 @@ from .facts import check_readings, facts_schema, load_facts, not_a_mapping, pars
 from .model import Period
 from .periods import select
 from .schema import _Validator, validate
-from .yamlsafe import MAX_FILE_BYTES, PosDict, load_file, load_text
+from ..dsl.parser import MAX_INTEGER_DIGITS, number_problem
+from .yamlsafe import MAX_FILE_BYTES, PosDict, load_file, load_text, number_error
 
 STREAM_FORMAT = "rammeaftale.result-stream/1"
 MAX_LINE_BYTES = 1024 * 1024      # one record; a longer line is an error line, skipped without reading it into memory
@@ -78,8 +79,30 @@ def _no_constant(name):
     raise ValueError(f"{name} er ikke et tal")
 
 
+class _BadNumber(ValueError):
+    def __init__(self, text: str, problem: str):
+        super().__init__(text)
+        self.text, self.problem = text, problem
+
+
+def _decimal(text: str) -> Decimal:
+    # the limits YAML facts and the DSL have (YAML010): a JSON line is facts too
+    value = Decimal(text)
+    problem = number_problem(value)
+    if problem is not None:
+        raise _BadNumber(text, problem)
+    return value
+
+
+def _integer(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:   # JSON has no leading zeros: every digit counts
+        raise _BadNumber(text, "large")
+    return int(text)
+
+
 # one decoder for the whole run (json.loads with options would build one per line)
-_DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_no_constant, object_pairs_hook=_no_duplicates)
+_DECODER = json.JSONDecoder(parse_float=_decimal, parse_int=_integer, parse_constant=_no_constant,
+                            object_pairs_hook=_no_duplicates)
 
 
 def _line_error(code, da, en, file, line, column=None, hint=LINE_HINT, hint_en=LINE_HINT_EN) -> RammeaftaleError:
@@ -425,6 +448,9 @@ class RecordReader:
             yield _line_error("JSONL006", f"nøglen '{error.key}' står to gange", f"the key '{error.key}' appears twice",
                               file, number, second + 1 if second >= 0 else None, hint="slet eller omdøb den ene",
                               hint_en="delete or rename one of them")
+            return
+        except _BadNumber as error:
+            yield number_error(error.text, error.problem, file, number, text.find(error.text) + 1)
             return
         except json.JSONDecodeError as error:
             yield _line_error("JSONL001", f"linjen er ikke gyldig JSON ({error.msg})", f"the line is not valid JSON ({error.msg})",

@@ -97,10 +97,17 @@ def _too_deep(name: str, mark) -> RammeaftaleError:
                             hint_en="a rule or facts file rarely has more than 10 levels; check indentation and brackets")
 
 
-def _number_error(loader, node, text: str, why_da: str, why_en: str) -> RammeaftaleError:
+def number_error(text: str, problem: str, file: str | None, line: int | None, column: int | None) -> RammeaftaleError:
+    """YAML010 for a number beyond the limits (`problem`: number_problem's "large" or "decimals", or "long" for a
+    text too long to read as a number), in a YAML file or on a JSON Lines line."""
     shown = text if len(text) <= 30 else text[:27] + "..."
+    why_da, why_en = {"large": (f"for stort (højst {MAX_INTEGER_DIGITS} cifre før kommaet)",
+                                f"too large (at most {MAX_INTEGER_DIGITS} digits before the decimal point)"),
+                      "decimals": (f"for præcist (højst {MAX_DECIMAL_PLACES} decimaler)",
+                                   f"too precise (at most {MAX_DECIMAL_PLACES} decimal places)"),
+                      "long": ("for langt", "too long")}[problem]
     return RammeaftaleError("YAML010", f"tallet '{shown}' er {why_da}", message_en=f"the number '{shown}' is {why_en}",
-                            file=loader.name, line=node.start_mark.line + 1, column=node.start_mark.column + 1,
+                            file=file, line=line, column=column,
                             hint=f"tal har højst {MAX_INTEGER_DIGITS} cifre før kommaet og {MAX_DECIMAL_PLACES} efter; "
                                  "skriv det i anførselstegn hvis det er en tekst",
                             hint_en=f"numbers have at most {MAX_INTEGER_DIGITS} digits before the decimal point and "
@@ -109,12 +116,8 @@ def _number_error(loader, node, text: str, why_da: str, why_en: str) -> Rammeaft
 
 def _checked(loader, node, text: str, value: Decimal):
     problem = number_problem(value)
-    if problem == "large":
-        raise _number_error(loader, node, text, f"for stort (højst {MAX_INTEGER_DIGITS} cifre før kommaet)",
-                            f"too large (at most {MAX_INTEGER_DIGITS} digits before the decimal point)")
-    if problem == "decimals":
-        raise _number_error(loader, node, text, f"for præcist (højst {MAX_DECIMAL_PLACES} decimaler)",
-                            f"too precise (at most {MAX_DECIMAL_PLACES} decimal places)")
+    if problem is not None:
+        raise number_error(text, problem, loader.name, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
 def _wrong_shape(loader, node, tag: str) -> RammeaftaleError:
@@ -157,7 +160,7 @@ def _construct_float(loader, node):
     # the text itself becomes the Decimal: 1727.5 is Decimal('1727.5'), 2000.10 keeps its two places
     text = loader.construct_scalar(node).replace("_", "")
     if len(text) > _MAX_NUMBER_TEXT:
-        raise _number_error(loader, node, text, "for langt", "too long")
+        raise number_error(text, "long", loader.name, node.start_mark.line + 1, node.start_mark.column + 1)
     try:
         value = Decimal(text)
     except ArithmeticError:
@@ -174,7 +177,7 @@ def _construct_float(loader, node):
 def _construct_int(loader, node):
     text = loader.construct_scalar(node)
     if len(text) > _MAX_NUMBER_TEXT:    # int() of a 5000-digit text would fail (or take long) inside Python
-        raise _number_error(loader, node, text, "for langt", "too long")
+        raise number_error(text, "long", loader.name, node.start_mark.line + 1, node.start_mark.column + 1)
     try:
         value = yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
     except ValueError:                  # `!!int x`: the tag promises a number the text does not hold

@@ -15,6 +15,7 @@ import tracemalloc
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 from rammeaftale.engine import explain
@@ -455,3 +456,32 @@ if __name__ == "__main__":
         _measure(sys.argv[2])
     else:
         sys.exit(__doc__)
+
+
+# -- numbers on a line are held to the limits of facts files (YAML010) ---------------------------------------
+@pytest.mark.parametrize("value, words", [
+    ("10000000000000000", "for stort"),              # 17 digits before the point
+    ("1" + "0" * 100_000, "for stort"),              # never handed to int()
+    ("1.0e+100000", "for stort"),
+    ("1.0000000000001", "for præcist"),              # 13 decimals
+], ids=["17-digits", "10^100000", "exponent", "13-decimals"])
+def test_number_limits_on_a_json_line(value, words):
+    from rammeaftale.engine.stream import RecordReader
+    reader = RecordReader(_streaming_parts().compiled.period)
+    line = ('{"type": "tilbud", "id": "a", "driftsherre": "Odense", "driftsform": "kommunal", '
+            f'"lovgrundlag": ["SEL § 108"], "pladser": {value}, "ydelser": [], "koeb": []}}')
+    [error] = list(reader.parse_line(line.encode("utf-8"), 7, "x.jsonl"))
+    assert (error.code, error.file, error.line, error.column) == ("YAML010", "x.jsonl", 7, line.index(value) + 1)
+    assert words in error.message and "15 cifre" in error.hint
+    assert "digits" in error.hint_for("en")
+
+
+def test_the_largest_numbers_on_a_json_line_are_read_exactly():
+    from rammeaftale.engine.stream import RecordReader
+    reader = RecordReader(_streaming_parts().compiled.period)
+    line = ('{"type": "tilbud", "id": "a", "driftsherre": "Odense", "driftsform": "kommunal", "lovgrundlag": '
+            '["SEL § 108"], "pladser": 999999999999999, "ydelser": [{"navn": "x", "takst": 999999999999999.999999999999, '
+            '"enhed": "døgn"}], "koeb": []}')
+    [record] = list(reader.parse_line(line.encode("utf-8"), 1, "x.jsonl"))
+    assert record.values["pladser"] == 999999999999999
+    assert record.values["ydelser"][0]["takst"] == Decimal("999999999999999.999999999999")
