@@ -334,11 +334,11 @@ class Explainer:
 
     def _flags_without_rule(self, result: DecisionResult) -> list[dict]:
         not_applicable = self.subject.decisions[result.name].not_applicable
-        missing = self.missing_inputs(result)
         if result.override is not None:
             return []  # the assessment decided where no rule did; its flag follows
         if not_applicable:   # the rule file says what no rule means here
             return [{"code": "not_applicable", "text": not_applicable[self.lang]}]
+        missing = self.missing_inputs(result)
         if missing:   # not a hole in the source: the facts leave out what a rule needs
             return [{"code": "missing_input", "text": self.words["missing"].format(names=", ".join(missing))}]
         return [{"code": "gap", "text": self.words["no_rule"]}]
@@ -445,19 +445,19 @@ class Explainer:
 
     def sources(self, result: DecisionResult, decision) -> list[dict]:
         """The deciding rule's sources, then those of the derived facts it reads and of the parameter values in
-        force on the day, then the assessment's when it overrides: each once."""
+        force on the day, then the assessment's when it overrides: each once. Remembered per deciding rule."""
         overridden = result.override is not None
-        if result.rule is None:
-            return [source.as_json() for source in decision.override.sources] if overridden else []
-        memo = self._rule_memo(result.rule.rule)["sources"]
+        rule = result.rule.rule if result.rule else None
+        memo = self._rule_memo(rule)["sources"] if rule else {}
         known = memo.get(overridden)
         if known is None:
-            rule = result.rule.rule
-            sources = list(rule.sources)
-            for name in self._used_derived(rule):
-                sources.extend(self.subject.derived[name].sources)
-            for name in self._used_parameters(rule):   # the sources of the values in force on the day
-                sources.extend(self.subject.parameters[name].sources_on(self.day))
+            sources = []
+            if rule:
+                sources.extend(rule.sources)
+                for name in self._used_derived(rule):
+                    sources.extend(self.subject.derived[name].sources)
+                for name in self._used_parameters(rule):   # the sources of the values in force on the day
+                    sources.extend(self.subject.parameters[name].sources_on(self.day))
             if overridden:
                 sources.extend(decision.override.sources)
             unique = []
