@@ -26,6 +26,9 @@ class _Writer:
         self.constants: list = []
         self.counter = 0
         self.closures = 0      # nodes left to their closures: they read env, so a loop must bind its name there
+        self.lists: set[str] = set()   # variables that surely hold a list (made here), never None
+        self.common: dict[tuple, str] = {}   # a loop written at the top level -> the variable holding its result
+        self.hoist: list[str] | None = None  # in a loop's body: reads of env to do once, before the loop
 
     def constant(self, value) -> str:
         self.constants.append(value)
@@ -37,6 +40,43 @@ class _Writer:
 
     def emit(self, depth: int, text: str) -> None:
         self.lines.append("    " * depth + text)
+
+
+def _logic(w: _Writer, node: Node, depth: int, part, target: str | None = None) -> str:
+    """og / eller as a truth value, stopping at the first part that settles it (og at a false one, eller at a true
+    one); ikke; hvis. `part(child, depth)` writes a child and names the variable holding its value."""
+    kind = node.kind
+    target = target or w.temp()
+    if kind in ("and", "or"):
+        stops_and = kind == "and"
+        w.emit(depth, f"{target} = {'True' if stops_and else 'False'}")
+        level = depth
+        for child in node.children:
+            value = part(child, level)
+            w.emit(level, f"if {'not ' if stops_and else ''}{value}:")
+            w.emit(level + 1, f"{target} = {'False' if stops_and else 'True'}")
+            w.emit(level, "else:")
+            level += 1
+        w.emit(level, "pass")
+    elif kind == "not":
+        w.emit(depth, f"{target} = not {part(node.children[0], depth)}")
+    else:   # if
+        w.emit(depth, f"if {part(node.children[0], depth)}:")
+        w.emit(depth + 1, f"{target} = {part(node.children[1], depth + 1)}")
+        w.emit(depth, "else:")
+        w.emit(depth + 1, f"{target} = {part(node.children[2], depth + 1)}")
+    return target
+
+
+def _given(w: _Writer, node: Node, depth: int, statement: str, left: str, right: str) -> None:
+    """`statement` on two operands that must be given (a missing one is named), an overflow caught as the node's."""
+    for value, child in ((left, node.children[0]), (right, node.children[1])):
+        w.emit(depth, f"if {value} is None:")
+        w.emit(depth + 1, f"raise missing({w.constant(child)})")
+    w.emit(depth, "try:")
+    w.emit(depth + 1, statement)
+    w.emit(depth, "except (ArithmeticError, ValueError) as error:")
+    w.emit(depth + 1, f"raise out_of_range({w.constant(node)}, error) from None")
 
 
 def _closure(w: _Writer, node: Node, depth: int, scope: dict | None = None) -> str:
@@ -56,7 +96,10 @@ def _gen(w: _Writer, node: Node, depth: int, scope: dict | None = None) -> str:
         return w.constant(node.run(None))
     if kind == "name":
         target = w.temp()
-        w.emit(depth, f"{target} = env[{w.constant(node.value)}]")
+        if w.hoist is not None:   # in a loop's body, a name the loop does not bind: read once, before the loop
+            w.hoist.append(f"{target} = env[{w.constant(node.value)}]")
+        else:
+            w.emit(depth, f"{target} = env[{w.constant(node.value)}]")
         return target
     if kind == "field":
         base = _gen(w, node.children[0], depth, scope)
@@ -65,6 +108,7 @@ def _gen(w: _Writer, node: Node, depth: int, scope: dict | None = None) -> str:
         w.emit(depth + 1, f"raise missing({w.constant(node.children[0])})")
         if node.children[0].type is not None and node.children[0].type.name == "list":
             w.emit(depth, f"{target} = [item.get({w.constant(node.value)}) for item in {base}]")
+            w.lists.add(target)
         else:
             w.emit(depth, f"{target} = {base}.get({w.constant(node.value)})")
         return target
@@ -78,30 +122,10 @@ def _gen(w: _Writer, node: Node, depth: int, scope: dict | None = None) -> str:
             second = _gen(w, parts[1], depth + 1, scope)
             w.emit(depth + 1, f"{target} = {second}")
             return target
-        # three or more: all(...) / any(...), a truth value, stopping at the first part that settles it
-        w.emit(depth, f"{target} = {'True' if kind == 'and' else 'False'}")
-        level = depth
-        for part in parts:
-            value = _gen(w, part, level, scope)
-            w.emit(level, f"if {'not ' if kind == 'and' else ''}{value}:")
-            w.emit(level + 1, f"{target} = {'False' if kind == 'and' else 'True'}")
-            w.emit(level, "else:")
-            level += 1
-        w.emit(level, "pass")
-        return target
-    if kind == "not":
-        inner = _gen(w, node.children[0], depth, scope)
-        target = w.temp()
-        w.emit(depth, f"{target} = not {inner}")
-        return target
-    if kind == "if":
-        condition = _gen(w, node.children[0], depth, scope)
-        target = w.temp()
-        w.emit(depth, f"if {condition}:")
-        w.emit(depth + 1, f"{target} = {_gen(w, node.children[1], depth + 1, scope)}")
-        w.emit(depth, "else:")
-        w.emit(depth + 1, f"{target} = {_gen(w, node.children[2], depth + 1, scope)}")
-        return target
+        # three or more: all(...) / any(...), a truth value
+        return _logic(w, node, depth, lambda part, level: _gen(w, part, level, scope), target)
+    if kind in ("not", "if"):
+        return _logic(w, node, depth, lambda part, level: _gen(w, part, level, scope))
     if kind == "compare" and node.value in ("=", "!="):
         left = _gen(w, node.children[0], depth, scope)
         right = _gen(w, node.children[1], depth, scope)
@@ -114,14 +138,7 @@ def _gen(w: _Writer, node: Node, depth: int, scope: dict | None = None) -> str:
         left = _gen(w, node.children[0], depth, scope)
         right = _gen(w, node.children[1], depth, scope)
         target = w.temp()
-        w.emit(depth, f"if {left} is None:")
-        w.emit(depth + 1, f"raise missing({w.constant(node.children[0])})")
-        w.emit(depth, f"if {right} is None:")
-        w.emit(depth + 1, f"raise missing({w.constant(node.children[1])})")
-        w.emit(depth, "try:")
-        w.emit(depth + 1, f"{target} = {w.constant(op)}({left}, {right})")
-        w.emit(depth, "except (ArithmeticError, ValueError) as error:")
-        w.emit(depth + 1, f"raise out_of_range({w.constant(node)}, error) from None")
+        _given(w, node, depth, f"{target} = {w.constant(op)}({left}, {right})", left, right)
         return target
     if kind in ("member", "not_member"):
         element_node, collection_node = node.children
@@ -159,6 +176,11 @@ def _call(w: _Writer, node: Node, depth: int, scope: dict | None = None) -> str:
         w.emit(depth + 1, f"{target} = False")
         return target
     if function.name in _LOOPS and len(children) == 2 and children[1].kind == "lambda":
+        # the same loop over the same facts, written again at the top of the function (two derived facts filtering
+        # one list alike): its first result serves; nothing in between can change what it reads
+        common = (node.kind, node.text) if depth == 1 and not scope else None
+        if common in w.common:
+            return w.common[common]
         items = _gen(w, children[0], depth, scope)
         w.emit(depth, f"if {items} is None:")
         w.emit(depth + 1, f"raise missing({w.constant(children[0])})")
@@ -167,10 +189,13 @@ def _call(w: _Writer, node: Node, depth: int, scope: dict | None = None) -> str:
         # The body is written first, aside, to learn whether any closure in it reads env: only then must the
         # loop bind the name in env (and restore it), as the closures do; otherwise the loop variable is enough.
         body_writer = _Writer()
-        body_writer.constants, body_writer.counter = w.constants, w.counter
+        body_writer.constants, body_writer.counter, body_writer.hoist = w.constants, w.counter, []
         body = _gen(body_writer, children[1].children[0], 3, {**(scope or {}), children[1].value: item})
         w.counter, binds = body_writer.counter, body_writer.closures > 0
         w.closures += body_writer.closures
+        if not binds:   # nothing in the body changes env: what it reads there is the same for every item
+            for line in body_writer.hoist:
+                w.emit(depth, line)
         inner = depth + 2 if binds else depth + 1
         if binds:
             w.emit(depth, f"{saved} = env.get({variable}, UNSET)")
@@ -182,6 +207,8 @@ def _call(w: _Writer, node: Node, depth: int, scope: dict | None = None) -> str:
         body_depth = inner + 1
         if binds:
             w.emit(body_depth, f"env[{variable}] = {item}")
+            for line in body_writer.hoist:   # read for each item, as the closures do
+                w.emit(body_depth, line)
         for line in body_writer.lines:
             w.lines.append("    " * (body_depth - 3) + line)
         if function.name == "filter":
@@ -199,6 +226,8 @@ def _call(w: _Writer, node: Node, depth: int, scope: dict | None = None) -> str:
             w.emit(body_depth + 1, f"{hold} = False")
             w.emit(body_depth + 1, "break")
         w.emit(inner, f"{target} = Decimal({hold})" if function.name == "count" else f"{target} = {hold}")
+        if function.name == "filter":
+            w.lists.add(target)
         w.emit(inner - 1, "except (ValueError, ArithmeticError) as error:")
         w.emit(inner, f"raise failed({w.constant(node)}, error) from None")
         if binds:
@@ -207,25 +236,32 @@ def _call(w: _Writer, node: Node, depth: int, scope: dict | None = None) -> str:
             w.emit(depth + 2, f"env.pop({variable}, None)")
             w.emit(depth + 1, "else:")
             w.emit(depth + 2, f"env[{variable}] = {saved}")
+        if common is not None:
+            w.common[common] = target
         return target
     if any(child.kind == "lambda" for child in children):
         return _closure(w, node, depth)
     run = w.constant(function.run)
     if len(children) == 1:
         value = _gen(w, children[0], depth, scope)
-        w.emit(depth, f"if {value} is None:")
-        w.emit(depth + 1, f"raise missing({w.constant(children[0])})")
+        known = value in w.lists     # a list made here: neither None nor anything but a list
+        if not known:
+            w.emit(depth, f"if {value} is None:")
+            w.emit(depth + 1, f"raise missing({w.constant(children[0])})")
         if function.name in ("sum", "max", "min"):
             # `None in items` by identity: the same for every value a fact can hold (no Decimal, text, date or
             # record equals None), without Decimal's slow comparison with a non-number
-            w.emit(depth, f"if isinstance({value}, list):")
-            w.emit(depth + 1, f"for item in {value}:")
-            w.emit(depth + 2, "if item is None:")
-            w.emit(depth + 3, f"raise missing({w.constant(children[0])})")
+            if not known:
+                w.emit(depth, f"if isinstance({value}, list):")
+            w.emit(depth + (0 if known else 1), f"for item in {value}:")
+            w.emit(depth + (1 if known else 2), "if item is None:")
+            w.emit(depth + (2 if known else 3), f"raise missing({w.constant(children[0])})")
         inline = _inline(function, children[0], value)
         if inline is not None:   # a plain list: the function's own work written out, without its call
+            if function.name == "distinct" and known:
+                w.lists.add(target)
             w.emit(depth, "try:")
-            w.emit(depth + 1, f"{target} = ({inline}) if type({value}) is list else {run}({value})")
+            w.emit(depth + 1, f"{target} = ({inline})" if known else f"{target} = ({inline}) if type({value}) is list else {run}({value})")
             w.emit(depth, "except (ValueError, ArithmeticError) as error:")
             w.emit(depth + 1, f"raise failed({w.constant(node)}, error) from None")
             return target
@@ -291,7 +327,7 @@ def _define(writer: _Writer, signature: str, result: str, filename: str, extra: 
 
 def _builtins() -> dict:
     import builtins
-    return {name: getattr(builtins, name) for name in ("isinstance", "list", "type", "len", "sum", "max", "min", "dict", "tuple", "map",
+    return {name: getattr(builtins, name) for name in ("isinstance", "list", "type", "len", "sum", "max", "min", "dict", "tuple", "map", "str", "KeyError", "TypeError",
                                                        "ArithmeticError", "ValueError")}
 
 
@@ -314,20 +350,25 @@ def plan_for(steps, decision_class, derived_nodes: dict):
             writer.emit(2, f"chain = {chains}[choice] = chain_or_loop({decision}, readings)")
             writer.emit(1, f"env[{key}] = results[{key}] = chain(env)")
             continue
-        node = derived_nodes.get(name)
-        if node is None:
-            writer.emit(1, f"env[{key}] = {writer.constant(step)}(env)")
-            continue
-        mark = len(writer.lines)
-        try:
-            value = _gen(writer, node, 1)
-        except RecursionError:
-            del writer.lines[mark:]
-            value = _closure(writer, node, 1)
-        writer.emit(1, f"env[{key}] = {value}")
+        _derived_step(writer, key, step, derived_nodes.get(name))
     if len(writer.lines) > 4 * MAX_SOURCE_LINES:
         return None
     return _define(writer, "plan(env, readings)", "results", "<rammeaftale plan>", {"chain_or_loop": _chain_or_loop})
+
+
+def _derived_step(writer: _Writer, key: str, step, node: Node | None) -> None:
+    """A derived fact's expression written out in place (its closure where there is no tree or it is too deep)."""
+    if node is None:
+        writer.emit(1, f"env[{key}] = {writer.constant(step)}(env)")
+        return
+    mark, common, lists = len(writer.lines), dict(writer.common), set(writer.lists)
+    try:
+        value = _gen(writer, node, 1)
+    except RecursionError:   # what was written of it is dropped, and so is what it made known
+        del writer.lines[mark:]
+        writer.common, writer.lists = common, lists
+        value = _closure(writer, node, 1)
+    writer.emit(1, f"env[{key}] = {value}")
 
 
 def chain_for(decision, rules):
@@ -377,3 +418,141 @@ def _chain_or_loop(decision, readings):
             value = decision.override_value(env)
         return value
     return loop
+
+
+# -- the explained path: every rule's condition traced, as dsl/tracer.py does, in one generated function ----------
+SKELETON = ("and", "or", "not", "if")
+OPERANDS = ("compare", "member", "not_member")
+
+
+class _Skipped:
+    """A part of a condition that a short-circuit left unevaluated (the tracer has no trace for it)."""
+    __slots__ = ()
+
+    def __repr__(self):
+        return "SKIPPED"
+
+
+SKIPPED = _Skipped()
+
+
+def skeleton_leaves(node: Node) -> list[Node]:
+    """The parts of a condition the tracer records a value for (comparisons, membership and other values under
+    og/eller/ikke/hvis), in the order it meets them."""
+    if node.kind in SKELETON:
+        return [leaf for child in node.children for leaf in skeleton_leaves(child)]
+    return [node]
+
+
+class Layout:
+    """Where one decision's traced values stand in the tuple the generated function returns: per leaf of each
+    active rule's condition its value (SKIPPED where not evaluated) and, for comparisons and membership, its two
+    operands; then the override's reason and by."""
+
+    def __init__(self, name: str, rules: list, has_override: bool, prefix: str):
+        self.name, self.rules, self.prefix = name, rules, prefix
+        self.position: dict[int, int] = {}        # id(leaf node) -> index of its value in the tuple
+        self.leaves: list[Node] = []
+        size = 0
+        for item in rules:
+            for leaf in skeleton_leaves(item.rule.when.node):
+                self.position[id(leaf)] = size
+                self.leaves.append(leaf)
+                size += 3 if leaf.kind in OPERANDS else 1
+        self.override_at = size if has_override else None   # reason, by
+        self.size = size + (2 if has_override else 0)
+
+    def slot(self, index: int) -> str:
+        return f"{self.prefix}{index}"
+
+    def start(self) -> list[str]:
+        """What stands before anything is evaluated: SKIPPED values, None operands and override texts."""
+        lines = []
+        for leaf in self.leaves:
+            at = self.position[id(leaf)]
+            lines.append(f"{self.slot(at)} = SKIPPED")
+            if leaf.kind in OPERANDS:
+                lines.append(f"{self.slot(at + 1)} = {self.slot(at + 2)} = None")
+        if self.override_at is not None:
+            lines.append(f"{self.slot(self.override_at)} = {self.slot(self.override_at + 1)} = None")
+        return lines
+
+
+def traced_for(steps, decision_class, derived_nodes: dict, active: dict, recorded: list[str]):
+    """One function env -> ((key, values), ...) for the recorded decisions, in their order, doing what
+    evaluate_subject does for them: the derived facts they need, then per decision every active rule's condition
+    traced (og/eller stop where the tracer stops; both operands of a comparison evaluated, then compared), the first
+    that holds giving the value, then the override. `values` holds what the tracer would record (see Layout); `key`
+    is the outcome pattern: each leaf's truth (SKIPPED where not evaluated), whether the override applied, and the
+    value. Every error is raised as the closures raise it. Returns (function, {decision: Layout}) or None."""
+    writer = _Writer()
+    layouts, finals = {}, []
+    for name, step in steps:
+        key = writer.constant(name)
+        if not isinstance(step, decision_class):
+            _derived_step(writer, key, step, derived_nodes.get(name))
+            continue
+        rules = active[name]
+        layout = None
+        if name in recorded:
+            layout = layouts[name] = Layout(name, rules, step.override_when is not None, f"r{len(layouts)}_")
+        truths = [_trace(writer, item.rule.when.node, 1, layout) for item in rules]
+        writer.emit(1, "value = None")
+        for index, (item, truth) in enumerate(zip(rules, truths)):
+            writer.emit(1, f"{'if' if index == 0 else 'elif'} {truth}:")
+            if item.rule.then_expr is not None:
+                writer.emit(2, f"value = {_gen(writer, item.rule.then_expr.node, 2)}")
+            else:
+                writer.emit(2, f"value = {writer.constant(item.value(None))}")
+        override = step.decision.override
+        if step.override_when is not None:
+            writer.emit(1, "applied = False")
+            writer.emit(1, f"if {_gen(writer, override.when.node, 1)}:")
+            writer.emit(2, f"value = {_gen(writer, override.value.node, 2)}")
+            if layout is not None:
+                writer.emit(2, f"{layout.slot(layout.override_at)} = {_gen(writer, override.reason.node, 2)}")
+                if override.by is not None:
+                    writer.emit(2, f"{layout.slot(layout.override_at + 1)} = {_gen(writer, override.by.node, 2)}")
+            writer.emit(2, "applied = True")
+        writer.emit(1, f"env[{key}] = value")
+        if layout is not None:
+            parts = []
+            for leaf in layout.leaves:
+                slot = layout.slot(layout.position[id(leaf)])
+                # a comparison's value is already a truth value; any other leaf's is made one
+                parts.append(slot if leaf.kind in OPERANDS else f"({slot} if {slot} is SKIPPED else not not {slot})")
+            parts.append("applied" if step.override_when is not None else "False")
+            writer.emit(1, f"{layout.prefix}key = ({', '.join(parts)}, value)")
+            values = "".join(f"{layout.slot(index)}, " for index in range(layout.size))
+            finals.append(f"({layout.prefix}key, ({values}))")
+    if len(writer.lines) > 4 * MAX_SOURCE_LINES:
+        return None
+    writer.lines[:0] = ["    " + line for layout in layouts.values() for line in layout.start()]
+    function = _define(writer, "traced(env)", f"({''.join(item + ', ' for item in finals)})", "<rammeaftale explained>",
+                       {"SKIPPED": SKIPPED})
+    return None if function is None else (function, layouts)
+
+
+def _trace(w: _Writer, node: Node, depth: int, layout: Layout | None) -> str:
+    """Emit the tracer's walk of a condition; return the variable holding the value its trace would have."""
+    if node.kind in SKELETON:   # the tracer's junctions give truth values, and so do these
+        return _logic(w, node, depth, lambda part, level: _trace(w, part, level, layout))
+    kind = node.kind
+    if kind in OPERANDS:
+        left = _gen(w, node.children[0], depth)
+        right = _gen(w, node.children[1], depth)
+        target = w.temp()
+        if kind == "compare" and node.value in ("=", "!="):
+            w.emit(depth, f"{target} = {left} {'==' if node.value == '=' else '!='} {right}")
+        elif kind == "compare":   # node.on_values written out
+            _given(w, node, depth, f"{target} = {left} {node.value} {right}", left, right)
+        else:   # membership: the node's own test on the two values, as the tracer calls it
+            w.emit(depth, f"{target} = {w.constant(node.on_values)}({left}, {right})")
+        if layout is not None:
+            at = layout.position[id(node)]
+            w.emit(depth, f"{layout.slot(at)}, {layout.slot(at + 1)}, {layout.slot(at + 2)} = {target}, {left}, {right}")
+        return target
+    target = _gen(w, node, depth)
+    if layout is not None:
+        w.emit(depth, f"{layout.slot(layout.position[id(node)])} = {target}")
+    return target

@@ -88,6 +88,13 @@ class CompiledSubject:
         self.plan = plan_for(self.steps, CompiledDecision,
                              {name: self.subject.derived[name].expr.node for name, _ in self.derived})
 
+    def forget_explanations(self) -> None:
+        """Empty every table explanations remember things in (sentences and shown values above all), in place:
+        the explainers holding them start over as on a first run."""
+        for tables in self.explain_memo.values():
+            for table in tables.values():
+                table.clear()
+
     def needed(self, names) -> set[str]:
         """These derived facts and decisions and every one they read, directly or not."""
         found, stack = set(), list(names)

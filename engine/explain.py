@@ -59,7 +59,12 @@ WORDS = {
 }
 
 
-MEMO_LIMIT = 20_000    # entries per memo before it starts over: a few MB at most, on a stream of a million tilbud too
+MEMO_LIMIT = 50_000    # entries per memo before it starts over: some 15 MB at most, on a stream of a million tilbud too
+HUNDREDTH = Decimal("0.01")
+
+
+def _no_distance(left, right):
+    return None
 
 
 def memo_key(owner, values) -> tuple | None:
@@ -78,14 +83,17 @@ def remembered(cache: dict, key, write):
     if key is None:
         return write()
     try:
-        return cache[key]
-    except KeyError:
+        text = cache.get(key, _UNSEEN)
+    except TypeError:   # a list among the values: not hashable
+        return write()
+    if text is _UNSEEN:
         if len(cache) >= MEMO_LIMIT:
             cache.clear()
         text = cache[key] = write()
-        return text
-    except TypeError:   # a list among the values: not hashable
-        return write()
+    return text
+
+
+_UNSEEN = object()
 
 
 class Explainer:
@@ -103,16 +111,25 @@ class Explainer:
         self.words = WORDS[lang]
         self.day = day or period.valid_from   # the day whose parameter values (and their sources) were used
         # kept on the compiled subject, so the explainers of other days share them: independent of the day
-        memo = compiled.explain_memo.setdefault(lang, {"sentences": {}, "shown": {}, "used": {}, "inputs": {}})
-        self._sentences, self._shown, self._used = memo["sentences"], memo["shown"], memo["used"]
+        memo = compiled.explain_memo.setdefault(lang, {"sentences": {}, "shown": {}, "wanted": {}, "used": {}, "inputs": {}})
+        self._sentences, self._shown, self._used, self._wanted = memo["sentences"], memo["shown"], memo["used"], memo["wanted"]
         self._inputs_for = memo["inputs"]
         self._per_rule: dict = {}   # day-dependent: sources and flags per rule
+        self._items: dict = {}      # name -> the derived fact, parameter, decision or fact it names
+        self._phrases: dict = {}    # name -> its phrase, plural and singular
+        self._shares_shown: dict = {}   # name node -> whether it is shown as its fact's input is
+        self._distances: dict = {}      # comparison node -> its distance writer (see _distance_writer)
         self._by_decision = {item.decision.name: item for item in compiled.decisions}
 
     # -- labels and sentences ----------------------------------------------------------------------
     def _named(self, name: str):
-        subject = self.subject
-        return subject.derived.get(name) or subject.parameters.get(name) or subject.decisions.get(name) or subject.facts.get(name)
+        try:
+            return self._items[name]
+        except KeyError:
+            subject = self.subject
+            item = self._items[name] = (subject.derived.get(name) or subject.parameters.get(name)
+                                        or subject.decisions.get(name) or subject.facts.get(name))
+            return item
 
     def label(self, node: Node) -> str:
         if node.kind == "name":
@@ -121,9 +138,25 @@ class Explainer:
             return title[self.lang] if title else node.value
         return node.text
 
+    def _phrase(self, name: str, value) -> str | None:
+        """The fact's phrase with its {plural|singular} choices made for this value ("{value}" still to fill)."""
+        forms = self._phrases.get(name)
+        if forms is None:
+            phrase = getattr(self._named(name), "phrase", None)
+            # "{andre kommuner|anden kommune}": plural first, singular when the value is 1
+            forms = self._phrases[name] = (None, None) if not phrase else tuple(
+                _PLURAL.sub(lambda match, pick=pick: match.group(pick), phrase[self.lang]) for pick in (1, 2))
+        return forms[1] if value == 1 else forms[0]
+
     def show(self, value, node: Node) -> str:
-        if node.kind == "name" and node.value in self.subject.decisions and isinstance(value, str):
-            return self.value_label(node.value, value)
+        if node.kind == "name":
+            if node.value in self.subject.decisions and isinstance(value, str):
+                return self.value_label(node.value, value)
+            shares = self._shares_shown.get(node)
+            if shares is None:   # a name read as the fact's own type: shown as its input is, and remembered with it
+                shares = self._shares_shown[node] = getattr(self._named(node.value), "type", None) == node.type
+            if shares:
+                return self._show_input(node.value, value, node.type)
         return fmt.value(value, node.type, self.lang)
 
     def value_label(self, decision: str, value) -> str:
@@ -136,11 +169,8 @@ class Explainer:
     def _describe(self, node: Node, value) -> str:
         """'sælger til 3 andre kommuner' when the fact has a phrase, else 'højeste takst er 1.727 kr.'."""
         if node.kind == "name":
-            item = self._named(node.value)
-            phrase = getattr(item, "phrase", None)
-            if phrase:
-                # "{andre kommuner|anden kommune}": plural first, singular when the value is 1
-                text = _PLURAL.sub(lambda match: match.group(2) if value == 1 else match.group(1), phrase[self.lang])
+            text = self._phrase(node.value, value)
+            if text:
                 return text.replace("{value}", self.show(value, node))
         if node.kind in ("string", "number", "quantity", "date", "bool"):
             return self.show(value, node)
@@ -164,11 +194,7 @@ class Explainer:
                 # "lovgrundlaget er nævnt i bilag 5: nej; kræver ja" reads better than comparing with a truth value
                 shown = f"{self.label(left)}: {self.show(left_value, left)}"
                 return f"{shown} ✓" if result.value else f"{shown}; {words['requires']} {self.show(right_value, right)}"
-            op_word = OPERATOR_WORDS[self.lang][node.value]
-            if left.kind == "name" and left.value in self.subject.decisions and isinstance(right_value, str):
-                wanted = f"{op_word} {self.value_label(left.value, right_value)}".strip()
-            else:
-                wanted = f"{op_word} {self.show(right_value, right)}".strip()
+            wanted = remembered(self._wanted, memo_key(node, (right_value,)), lambda: self._wanted_text(node, right_value))
             if left.kind == "name" and left.value in self.subject.decisions:
                 # another decision's answer: "Kategori: klyngetilbud" rather than "Kategori er klyngetilbud"
                 text = f"{self.label(left)}: {self.value_label(left.value, left_value)}"
@@ -200,18 +226,39 @@ class Explainer:
             return f"{self.label(node)}: {self.show(result.value, node)} {mark}"
         return f"{node.text}: {words['true'] if result.value else words['false']} {mark}"
 
+    def _wanted_text(self, node: Node, right_value) -> str:
+        """'mindst 2.000 kr.': what a comparison asks for."""
+        left, right = node.children
+        op_word = OPERATOR_WORDS[self.lang][node.value]
+        if left.kind == "name" and left.value in self.subject.decisions and isinstance(right_value, str):
+            return f"{op_word} {self.value_label(left.value, right_value)}".strip()
+        return f"{op_word} {self.show(right_value, right)}".strip()
+
     def _distance(self, node: Node, left, right) -> str | None:
-        if not isinstance(left, Decimal) or not isinstance(right, Decimal) or node.value in ("=", "!="):
-            return None
-        kind = node.children[0].type if node.children[0].type and node.children[0].type.name != "any" else node.children[1].type
-        gap = abs(right - left)
-        if kind is not None and kind.name == "pct" or (node.children[1].type and node.children[1].type.name == "pct"):
-            shown = f"{fmt.number((gap * 100).quantize(Decimal('0.01')), self.lang)} {self.words['points']}"
-        else:
-            shown = fmt.value(gap, kind, self.lang)
-        if node.value in (">=", ">"):
-            return self.words["short"].format(d=shown)
-        return self.words["over"].format(d=shown)
+        return self._distance_writer(node)(left, right)
+
+    def _distance_writer(self, node: Node):
+        """(left, right) -> 'mangler 2' / '1.518 kr. for meget' for this comparison (None where it says no distance),
+        with what depends only on the node worked out once."""
+        writer = self._distances.get(node)
+        if writer is None:
+            if node.value in ("=", "!="):
+                writer = _no_distance
+            else:
+                kind = node.children[0].type if node.children[0].type and node.children[0].type.name != "any" else node.children[1].type
+                points = kind is not None and kind.name == "pct" or (node.children[1].type and node.children[1].type.name == "pct")
+                text = self.words["short" if node.value in (">=", ">") else "over"]
+                lang, points_word = self.lang, self.words["points"]
+
+                def writer(left, right):
+                    if not isinstance(left, Decimal) or not isinstance(right, Decimal):
+                        return None
+                    gap = abs(right - left)
+                    if points:
+                        return text.format(d=f"{fmt.number((gap * 100).quantize(HUNDREDTH), lang)} {points_word}")
+                    return text.format(d=fmt.value(gap, kind, lang))
+            self._distances[node] = writer
+        return writer
 
     def condition(self, result: Trace) -> dict:
         node = result.node
@@ -510,7 +557,9 @@ class Explainer:
         return shown
 
     def _show_input(self, name: str, value, kind) -> str:
-        return remembered(self._shown, memo_key(name, (value,)), lambda: fmt.value(value, kind, self.lang))
+        # keyed by the value's class and plain text, which tells apart what reads differently (-0 from 0) and
+        # hashes faster than a long Decimal
+        return remembered(self._shown, (name, value.__class__, fmt.plain(value)), lambda: fmt.value(value, kind, self.lang))
 
     def explain(self, result: DecisionResult, env: dict) -> dict:
         answer = self.decision(result)

@@ -13,43 +13,47 @@ MONTHS = {"da": ["januar", "februar", "marts", "april", "maj", "juni", "juli", "
                  "November", "December"]}
 
 
+_CONTEXTS: dict[int, Context] = {}
+_PLACES: dict[int, Decimal] = {}
+
+
 def _quantize(value: Decimal, places: int) -> Decimal:
     # with enough digits for the whole number: the default 28 would refuse to show a 27-digit amount to 2 places
-    context = Context(prec=max(28, value.adjusted() + places + 2))
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=context)
+    prec = max(28, value.adjusted() + places + 2)
+    context = _CONTEXTS.get(prec)
+    if context is None:   # made once per precision (a few); a Context costs more to make than to use
+        context = Context(prec=prec)
+        if len(_CONTEXTS) < 64:
+            _CONTEXTS[prec] = context
+    exponent = _PLACES.get(places)
+    if exponent is None:
+        exponent = _PLACES[places] = Decimal(1).scaleb(-places)
+    return value.quantize(exponent, rounding=ROUND_HALF_UP, context=context)
+
+
+_DANISH = str.maketrans({",": ".", ".": ","})
 
 
 def number(value: Decimal, lang: str, places: int | None = None) -> str:
+    """2.000 / 37,5 (Danish), 2,000 / 37.5 (English): thousands grouped, no trailing zeros unless places is given."""
     if places is not None:
         value = _quantize(value, places)
-    text = format(value.normalize() if value == value.to_integral_value() else value, "f")
-    if "." in text and places is None:
+    text = format(value.normalize() if value == value.to_integral_value() else value, ",f")
+    if places is None and "." in text:
         text = text.rstrip("0").rstrip(".")
-    negative = text.startswith("-")
-    whole, _, fraction = text.lstrip("-").partition(".")
-    groups = []
-    while len(whole) > 3:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    groups.insert(0, whole)
-    thousands, decimal_mark = (".", ",") if lang == "da" else (",", ".")
-    result = thousands.join(groups) + (decimal_mark + fraction if fraction else "")
-    return "-" + result if negative else result
+    return text.translate(_DANISH) if lang == "da" else text
 
 
 def value(item, kind: Type | None, lang: str = "da") -> str:
+    if item.__class__ is Decimal:   # the common case first (None and bool are never Decimal)
+        return _decimal(item, kind.name if kind is not None else None, lang)
     if item is None:
         return "(ikke angivet)" if lang == "da" else "(not given)"
     name = kind.name if kind is not None else None
     if isinstance(item, bool):
         return ("ja" if item else "nej") if lang == "da" else ("yes" if item else "no")
     if isinstance(item, Decimal):
-        if name == "kr":
-            return f"{number(item, lang, 2 if item != item.to_integral_value() else None)} kr." if lang == "da" else f"DKK {number(item, lang)}"
-        if name == "pct":
-            shown = number(_quantize(item * 100, 2), lang)  # as the source rounds: 5,625 % → 5,63 %
-            return f"{shown} %" if lang == "da" else f"{shown}%"
-        return number(item, lang)
+        return _decimal(item, name, lang)
     if isinstance(item, datetime.date):
         month = MONTHS[lang][item.month - 1]
         return f"{item.day}. {month} {item.year}" if lang == "da" else f"{item.day} {month} {item.year}"
@@ -72,12 +76,29 @@ def value(item, kind: Type | None, lang: str = "da") -> str:
     return str(item)
 
 
+def _decimal(item: Decimal, name: str | None, lang: str) -> str:
+    if name == "kr":
+        return f"{number(item, lang, 2 if item != item.to_integral_value() else None)} kr." if lang == "da" else f"DKK {number(item, lang)}"
+    if name == "pct":
+        shown = number(_quantize(item * 100, 2), lang)  # as the source rounds: 5,625 % → 5,63 %
+        return f"{shown} %" if lang == "da" else f"{shown}%"
+    return number(item, lang)
+
+
 _AS_IS = frozenset({int, str, bool, type(None)})
 
 
 def plain(item):
     """A JSON-safe form: Decimal as text (no float ever), dates as ISO text."""
-    if item.__class__ in _AS_IS:
+    if item.__class__ is Decimal:
+        # str() is the same text unless it uses an exponent or is a whole number with decimals (2000.00 -> 2000)
+        text = str(item)
+        if "E" not in text:
+            point = text.find(".")
+            if point < 0 or text[-1] != "0":
+                return text
+            return text[:point] if text.rstrip("0")[-1] == "." else text
+    elif item.__class__ in _AS_IS:
         return item
     if isinstance(item, Decimal):
         return format(item.normalize(), "f") if item == item.to_integral_value() else format(item, "f")

@@ -26,8 +26,7 @@ import jsonschema
 from ..dsl.errors import ErrorList, RammeaftaleError
 from . import fmt
 from .compile import CompiledPeriod
-from .evaluate import evaluate_subject
-from .explain import Explainer
+from .explain_fast import CompiledExplainer
 from .facts import check_readings, facts_schema, load_facts, not_a_mapping, parse_facts, record_facts
 from .model import Period
 from .periods import select
@@ -524,7 +523,7 @@ class Evaluator:
         self.only = set(decisions) if decisions else None
         self.decisions = sorted(self.only) if self.only else None
         self._targets: dict[datetime.date, CompiledPeriod] = {}   # by day; a few periods, so a few entries
-        self._explainers: dict[tuple, Explainer] = {}
+        self._explainers: dict[tuple, CompiledExplainer] = {}
 
     def target(self, record) -> CompiledPeriod:
         if self.period_id:
@@ -550,15 +549,15 @@ class Evaluator:
         check_readings(record.readings, target.period, record.file, record.line)
         compiled_subject = target.subjects[record.type]
         when = record.date or self.day or target.period.valid_from
-        results, env = evaluate_subject(compiled_subject, record.values, readings, when, self.only)
-        explainer = self._explainers.get((id(compiled_subject), when))
+        key = (id(compiled_subject), when, tuple(readings.items()))
+        explainer = self._explainers.get(key)
         if explainer is None or explainer.compiled is not compiled_subject:
             if len(self._explainers) >= 4096:   # many distinct dates: stay bounded
                 self._explainers.clear()
-            # one per subject and day: what it remembers (sources, flags, sentences) serves every record of that day
-            explainer = self._explainers[(id(compiled_subject), when)] = Explainer(compiled_subject, target.period, self.lang, when)
-        decisions = {name: explainer.explain(result, env) for name, result in results.items()}
-        problems = sum(1 for result in results.values() if result.error is not None)
+            # one per subject, day and readings: its generated code and what it remembers serve every such record
+            explainer = self._explainers[key] = CompiledExplainer(compiled_subject, target.period, self.lang, when,
+                                                                  readings, self.only)
+        decisions, problems = explainer.explain(record.values)
         return ({"type": record.type, "id": record.id, "name": record.values.get("navn"), "file": record.file,
                  "period": target.period.id, "date": when, "readings": readings, "decisions": decisions}, problems)
 

@@ -9,12 +9,10 @@ from decimal import Decimal
 import pytest
 
 from rammeaftale.engine import bench, explain
-from rammeaftale.engine.compile import compile_period
 from rammeaftale.engine.evaluate import evaluate_subject
 from rammeaftale.engine.explain import Explainer, memo_key, remembered
-from rammeaftale.engine.periods import default_rules_dir, load_all
 
-from test_bench import _fixture_records, _variants
+from test_bench import _fixture_cases, _variants
 
 
 def _text(answers) -> str:
@@ -30,25 +28,20 @@ def _explained(subject, period, values, readings, day, lang, explainer=None):
 @pytest.mark.parametrize("lang", ["da", "en"])
 def test_a_warm_explainer_writes_what_a_fresh_one_writes(lang):
     checked = 0
-    for period in load_all(default_rules_dir())[0]:
-        compiled = compile_period(period)
-        readings = compiled.default_readings()
-        warm: dict = {}
-        for record in _fixture_records(period):
-            subject = compiled.subjects[record.type]
-            day = record.date or period.valid_from
-            for values in _variants(record, subject.subject):
-                explainer = warm.get((record.type, day))
-                if explainer is None:
-                    explainer = warm[(record.type, day)] = Explainer(subject, period, lang, day)
-                remembered_text = _explained(subject, period, values, readings, day, lang, explainer)
-                subject.explain_memo.clear()      # as if nothing had been explained before
-                fresh_text = _explained(subject, period, values, readings, day, lang)
-                subject.explain_memo.clear()
-                assert remembered_text == fresh_text, (period.id, record.id)
-                # and the warm explainer again, now on a memo filled by the fresh one's single record
-                assert _explained(subject, period, values, readings, day, lang, explainer) == fresh_text
-                checked += 1
+    warm: dict = {}
+    for period, subject, record, day, readings in _fixture_cases():
+        for values in _variants(record, subject.subject):
+            explainer = warm.get((period.id, record.type, day))
+            if explainer is None:
+                explainer = warm[(period.id, record.type, day)] = Explainer(subject, period, lang, day)
+            remembered_text = _explained(subject, period, values, readings, day, lang, explainer)
+            subject.explain_memo.clear()      # as if nothing had been explained before
+            fresh_text = _explained(subject, period, values, readings, day, lang)
+            subject.explain_memo.clear()
+            assert remembered_text == fresh_text, (period.id, record.id)
+            # and the warm explainer again, now on a memo filled by the fresh one's single record
+            assert _explained(subject, period, values, readings, day, lang, explainer) == fresh_text
+            checked += 1
     assert checked > 300   # every fixture record of every shipped period, with its variants
 
 
