@@ -29,6 +29,7 @@ class _Writer:
         self.lists: set[str] = set()   # variables that surely hold a list (made here), never None
         self.common: dict[tuple, str] = {}   # a loop written at the top level -> the variable holding its result
         self.hoist: list[str] | None = None  # in a loop's body: reads of env to do once, before the loop
+        self.fixed: dict = {}                # names whose value is a constant here, not read from env
 
     def constant(self, value) -> str:
         self.constants.append(value)
@@ -94,6 +95,8 @@ def _gen(w: _Writer, node: Node, depth: int, scope: dict | None = None) -> str:
         return scope[node.value]
     if kind in ("number", "quantity", "date", "string", "bool"):
         return w.constant(node.run(None))
+    if kind == "name" and node.value in w.fixed:   # a value fixed for the whole function (a parameter of the day)
+        return w.constant(w.fixed[node.value])
     if kind == "name":
         target = w.temp()
         if w.hoist is not None:   # in a loop's body, a name the loop does not bind: read once, before the loop
@@ -190,6 +193,7 @@ def _call(w: _Writer, node: Node, depth: int, scope: dict | None = None) -> str:
         # loop bind the name in env (and restore it), as the closures do; otherwise the loop variable is enough.
         body_writer = _Writer()
         body_writer.constants, body_writer.counter, body_writer.hoist = w.constants, w.counter, []
+        body_writer.fixed = w.fixed
         body = _gen(body_writer, children[1].children[0], 3, {**(scope or {}), children[1].value: item})
         w.counter, binds = body_writer.counter, body_writer.closures > 0
         w.closures += body_writer.closures
@@ -359,6 +363,7 @@ def plan_for(steps, decision_class, derived_nodes: dict):
 def _derived_step(writer: _Writer, key: str, step, node: Node | None) -> None:
     """A derived fact's expression written out in place (its closure where there is no tree or it is too deep)."""
     if node is None:
+        writer.closures += 1
         writer.emit(1, f"env[{key}] = {writer.constant(step)}(env)")
         return
     mark, common, lists = len(writer.lines), dict(writer.common), set(writer.lists)
@@ -444,21 +449,40 @@ def skeleton_leaves(node: Node) -> list[Node]:
     return [node]
 
 
+LITERALS = ("number", "quantity", "date", "string", "bool")
+
+
+def fixed_operand(node: Node, fixed: dict) -> bool:
+    """An operand with the same value in every record: a literal (or a list of them), or a name in `fixed`."""
+    if node.kind in LITERALS or node.kind == "name" and node.value in fixed:
+        return True
+    return node.kind == "list" and all(child.kind in LITERALS for child in node.children)
+
+
 class Layout:
     """Where one decision's traced values stand in the tuple the generated function returns: per leaf of each
-    active rule's condition its value (SKIPPED where not evaluated) and, for comparisons and membership, its two
-    operands; then the override's reason and by."""
+    active rule's condition its value (SKIPPED where not evaluated) and, for comparisons and membership, each
+    operand that is neither fixed (the same in every record) nor a name (its value stays in env); then the
+    override's reason and by."""
 
-    def __init__(self, name: str, rules: list, has_override: bool, prefix: str):
+    def __init__(self, name: str, rules: list, has_override: bool, prefix: str, fixed: dict):
         self.name, self.rules, self.prefix = name, rules, prefix
         self.position: dict[int, int] = {}        # id(leaf node) -> index of its value in the tuple
+        self.operands: dict[int, tuple] = {}      # id(leaf node) -> per operand its index, or None (fixed, or a name)
         self.leaves: list[Node] = []
         size = 0
         for item in rules:
             for leaf in skeleton_leaves(item.rule.when.node):
                 self.position[id(leaf)] = size
                 self.leaves.append(leaf)
-                size += 3 if leaf.kind in OPERANDS else 1
+                size += 1
+                if leaf.kind in OPERANDS:
+                    places = []
+                    for child in leaf.children:
+                        kept = not fixed_operand(child, fixed) and child.kind != "name"
+                        places.append(size if kept else None)
+                        size += 1 if kept else 0
+                    self.operands[id(leaf)] = tuple(places)
         self.override_at = size if has_override else None   # reason, by
         self.size = size + (2 if has_override else 0)
 
@@ -467,25 +491,26 @@ class Layout:
 
     def start(self) -> list[str]:
         """What stands before anything is evaluated: SKIPPED values, None operands and override texts."""
-        lines = []
-        for leaf in self.leaves:
-            at = self.position[id(leaf)]
-            lines.append(f"{self.slot(at)} = SKIPPED")
-            if leaf.kind in OPERANDS:
-                lines.append(f"{self.slot(at + 1)} = {self.slot(at + 2)} = None")
+        lines = [f"{self.slot(self.position[id(leaf)])} = SKIPPED" for leaf in self.leaves]
+        kept = [self.slot(index) for places in self.operands.values() for index in places if index is not None]
         if self.override_at is not None:
-            lines.append(f"{self.slot(self.override_at)} = {self.slot(self.override_at + 1)} = None")
+            kept += [self.slot(self.override_at), self.slot(self.override_at + 1)]
+        if kept:
+            lines.append(" = ".join(kept) + " = None")
         return lines
 
 
-def traced_for(steps, decision_class, derived_nodes: dict, active: dict, recorded: list[str]):
+def traced_for(steps, decision_class, derived_nodes: dict, active: dict, recorded: list[str], fixed: dict):
     """One function env -> ((key, values), ...) for the recorded decisions, in their order, doing what
     evaluate_subject does for them: the derived facts they need, then per decision every active rule's condition
     traced (og/eller stop where the tracer stops; both operands of a comparison evaluated, then compared), the first
     that holds giving the value, then the override. `values` holds what the tracer would record (see Layout); `key`
     is the outcome pattern: each leaf's truth (SKIPPED where not evaluated), whether the override applied, and the
-    value. Every error is raised as the closures raise it. Returns (function, {decision: Layout}) or None."""
+    value. Every error is raised as the closures raise it. The names in `fixed` (the parameters of the day) are
+    constants in it. Returns (function, {decision: Layout}, whether env must hold those names too: a closure in it
+    reads them there) or None."""
     writer = _Writer()
+    writer.fixed = fixed
     layouts, finals = {}, []
     for name, step in steps:
         key = writer.constant(name)
@@ -495,7 +520,7 @@ def traced_for(steps, decision_class, derived_nodes: dict, active: dict, recorde
         rules = active[name]
         layout = None
         if name in recorded:
-            layout = layouts[name] = Layout(name, rules, step.override_when is not None, f"r{len(layouts)}_")
+            layout = layouts[name] = Layout(name, rules, step.override_when is not None, f"r{len(layouts)}_", fixed)
         truths = [_trace(writer, item.rule.when.node, 1, layout) for item in rules]
         writer.emit(1, "value = None")
         for index, (item, truth) in enumerate(zip(rules, truths)):
@@ -530,7 +555,7 @@ def traced_for(steps, decision_class, derived_nodes: dict, active: dict, recorde
     writer.lines[:0] = ["    " + line for layout in layouts.values() for line in layout.start()]
     function = _define(writer, "traced(env)", f"({''.join(item + ', ' for item in finals)})", "<rammeaftale explained>",
                        {"SKIPPED": SKIPPED})
-    return None if function is None else (function, layouts)
+    return None if function is None else (function, layouts, writer.closures > 0)
 
 
 def _trace(w: _Writer, node: Node, depth: int, layout: Layout | None) -> str:
@@ -549,8 +574,10 @@ def _trace(w: _Writer, node: Node, depth: int, layout: Layout | None) -> str:
         else:   # membership: the node's own test on the two values, as the tracer calls it
             w.emit(depth, f"{target} = {w.constant(node.on_values)}({left}, {right})")
         if layout is not None:
-            at = layout.position[id(node)]
-            w.emit(depth, f"{layout.slot(at)}, {layout.slot(at + 1)}, {layout.slot(at + 2)} = {target}, {left}, {right}")
+            w.emit(depth, f"{layout.slot(layout.position[id(node)])} = {target}")
+            for index, value in zip(layout.operands[id(node)], (left, right)):
+                if index is not None:
+                    w.emit(depth, f"{layout.slot(index)} = {value}")
         return target
     target = _gen(w, node, depth)
     if layout is not None:

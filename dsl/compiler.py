@@ -25,20 +25,24 @@ def missing(node: Node) -> EvaluationError:
     return EvaluationError("EVAL001", f"'{node.text}' har ingen værdi", message_en=f"'{node.text}' has no value",
                            line=node.line, column=node.column,
                            hint="en valgfri oplysning mangler, eller en liste er tom (fx ingen ydelser); "
-                                "i en regel kan findes(...) tjekke det først")
+                                "i en regel kan findes(...) tjekke det først",
+                           hint_en="an optional fact is missing, or a list is empty (e.g. no ydelser); "
+                                   "in a rule, exists(...) can check that first")
 
 
 def failed(node: Node, error: Exception) -> EvaluationError:
     return EvaluationError("EVAL003", f"{node.value}() kunne ikke beregnes: {error}",
                            message_en=f"{node.value}() could not be computed: {error}", line=node.line, column=node.column,
-                           hint="tjek argumenterne i fakta, fx en plads der ikke findes i listen eller et antal decimaler")
+                           hint="tjek argumenterne i fakta, fx en plads der ikke findes i listen eller et antal decimaler",
+                           hint_en="check the arguments in the facts, e.g. a position not in the list or a number of decimals")
 
 
 def out_of_range(node: Node, error: Exception) -> EvaluationError:
     return EvaluationError("EVAL004", f"'{node.text}' kan ikke beregnes: resultatet ligger uden for det mulige ({error})",
                            message_en=f"'{node.text}' cannot be computed: the result is out of range ({error})",
                            line=node.line, column=node.column,
-                           hint="tjek datoer og varigheder i fakta: en dato skal ligge mellem år 1 og 9999")
+                           hint="tjek datoer og varigheder i fakta: en dato skal ligge mellem år 1 og 9999",
+                           hint_en="check the dates and durations in the facts: a date must lie between year 1 and 9999")
 
 
 def _divide(node: Node):
@@ -48,7 +52,8 @@ def _divide(node: Node):
         except (DivisionByZero, InvalidOperation, ZeroDivisionError):
             raise EvaluationError("EVAL002", f"division med nul i '{node.text}'", message_en=f"division by zero in '{node.text}'",
                                   line=node.line, column=node.column,
-                                  hint="skriv fx: hvis pladser > 0 så ... ellers 0 %") from None
+                                  hint="skriv fx: hvis pladser > 0 så ... ellers 0 %",
+                                  hint_en="write e.g.: if pladser > 0 then ... else 0 %") from None
     return divide
 
 

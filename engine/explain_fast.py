@@ -24,7 +24,7 @@ import datetime
 import re
 from decimal import Decimal
 
-from ..dsl.codegen import OPERANDS, _define, _Writer, traced_for
+from ..dsl.codegen import OPERANDS, _define, _Writer, fixed_operand, traced_for
 from ..dsl.tracer import Trace
 from . import fmt
 from .compile import CompiledDecision, CompiledSubject
@@ -51,6 +51,7 @@ class CompiledExplainer:
         self.traced = None        # after warm_up records: the generated function, and where its values stand
         self.layouts: dict = {}
         self.parameters: dict = {}   # the parameter values of the day, as environment() adds them
+        self.needs_parameters = True  # whether `traced` reads them from env (a closure in it does)
         self.order: list = []     # (decision, whether the generated function records it), in the answers' order
         self.builders: dict = {}  # decision -> {key: build function, or None where explain.py writes it}
         self.templates = 0
@@ -64,6 +65,7 @@ class CompiledExplainer:
 
     def _one(self, name: str, env: dict) -> dict:
         """One decision by explain.py, on the environment the generated function left (the same values)."""
+        env.update(self.parameters)   # what evaluate_subject's environment holds, whatever `traced` needed
         return self.explainer.explain(_decide_traced(self._decision(name), env, self.readings), env)
 
     # -- the generated path ---------------------------------------------------------------------------
@@ -75,8 +77,9 @@ class CompiledExplainer:
             if self.calls <= self.warm_up or not self._generate():
                 return self.reference(facts)
             traced = self.traced
-        env = dict(facts)   # what environment() makes: the facts, then the parameter values of the day
-        env.update(self.parameters)
+        env = dict(facts)   # environment() adds the parameter values of the day; they are constants in `traced`
+        if self.needs_parameters:
+            env.update(self.parameters)
         try:
             outcomes = traced(env)
         except Exception:   # an error, or anything unusual: explain.py says what it says of this record
@@ -93,7 +96,7 @@ class CompiledExplainer:
                     build = self._learn(name, key, values, env)
                 except TypeError:   # an unhashable value in the key
                     pass
-            decisions[name] = self._one(name, env) if build is None else build(values, env)
+            decisions[name] = build(values, env) if build is not None else self._one(name, env)
         return decisions, 0
 
     def _decision(self, name: str) -> CompiledDecision:
@@ -108,14 +111,14 @@ class CompiledExplainer:
         wanted = [name for name in active if self.only is None or name in self.only]
         recorded = [name for name in wanted if self._decision(name).decision.type is None
                     and all(item.rule.then_expr is None for item in active[name])]
+        self.parameters = environment(compiled, {}, self.day)
         made = traced_for(steps, CompiledDecision, {name: compiled.subject.derived[name].expr.node
                                                     for name, step in steps if name in compiled.subject.derived},
-                          active, recorded)
+                          active, recorded, self.parameters)
         if made is None:
             self.warm_up = float("inf")
             return False
-        self.traced, self.layouts = made
-        self.parameters = environment(compiled, {}, self.day)
+        self.traced, self.layouts, self.needs_parameters = made
         self.order = [(name, name in self.layouts) for name in wanted]   # the answers in evaluate_subject's order
         self.builders = {name: {} for name in self.layouts}
         return True
@@ -127,6 +130,7 @@ class CompiledExplainer:
             return None
         self.templates += 1
         decision = self._decision(name)
+        env.update(self.parameters)
         expected = self.explainer.explain(_decide_traced(decision, env, self.readings), env)
         build = _builder(self.explainer, self.writers, self.layouts[name], _decide_traced(decision, env, self.readings), env)
         if build is not None and (_marked(expected) or build(values, env) != expected):
@@ -144,6 +148,7 @@ class _Template(Explainer):
         self._sentences, self._shown, self._wanted, self._per_rule, self._inputs_for = {}, {}, {}, {}, {}   # not shared
         self.layout = layout
         self.slots: dict[tuple, int] = {}   # what each placeholder stands for -> its number
+        self.seen: dict[int, tuple] = {}    # leaf position -> (value, operands) of the record it is made from
 
     def token(self, slot: tuple) -> str:
         number = self.slots.setdefault(slot, len(self.slots))
@@ -151,19 +156,18 @@ class _Template(Explainer):
 
     def sentence(self, result: Trace) -> str:
         at = self.layout.position.get(id(result.node))
-        return super().sentence(result) if at is None else self.token(("sentence", at))
+        if at is None:
+            return super().sentence(result)
+        self.seen[at] = (result.value, result.operands)
+        return self.token(("sentence", at))
 
     def condition(self, result: Trace) -> dict:
         item = super().condition(result)
         if "values" in item:
-            at = self.layout.position[id(result.node)]
-            item["values"] = [shown if self.fixed(child) else self.token(_operand_slot(child, at + 1 + index))
-                              for index, (child, shown) in enumerate(zip(result.node.children, item["values"]))]
+            places = self.layout.operands[id(result.node)]
+            item["values"] = [shown if _fixed(child, self.subject) else self.token(_operand_slot(child, place))
+                              for child, shown, place in zip(result.node.children, item["values"], places)]
         return item
-
-    def fixed(self, node) -> bool:
-        """An operand with the same value in every record: a literal, or a parameter (the day is fixed)."""
-        return _fixed(node, self.subject)
 
     def inputs(self, env: dict, names) -> dict:
         shown = super().inputs(env, names)
@@ -175,16 +179,12 @@ class _Template(Explainer):
         return self.token(("override_text",))
 
 
-LITERALS = ("number", "quantity", "date", "string", "bool")
-
-
 def _fixed(node, subject) -> bool:
-    if node.kind in LITERALS or node.kind == "name" and node.value in subject.parameters:
-        return True
-    return node.kind == "list" and all(child.kind in LITERALS for child in node.children)
+    """The same value in every record of this explainer: a literal, or a parameter (the day is fixed)."""
+    return fixed_operand(node, subject.parameters)
 
 
-def _operand_slot(node, at: int) -> tuple:
+def _operand_slot(node, at: int | None) -> tuple:
     # an operand that is a name is the value in env (the generated code read it there): one plain() per record
     return ("plain_env", node.value) if node.kind == "name" else ("plain", at)
 
@@ -195,7 +195,7 @@ def _builder(explainer: Explainer, writers: "_Writers", layout, result, env: dic
     if result.override is not None:
         result.override = dict(result.override, reason=template.token(("reason",)), by=template.token(("by",)))
     tree = template.explain(result, env)
-    fill = _Filler(explainer, layout)
+    fill = _Filler(explainer, layout, template.seen)
     names = {number: fill.slot(slot) for slot, number in template.slots.items()}
     # the flags and sources of a pattern are explain.py's own remembered dicts, shared by its answers too (it
     # copies the lists, not the items): the same here, where no placeholder stands in them
@@ -214,8 +214,8 @@ def _builder(explainer: Explainer, writers: "_Writers", layout, result, env: dic
 class _Filler:
     """Emits the code that gives each placeholder its text for the record in `r` (and `env`)."""
 
-    def __init__(self, explainer: Explainer, layout):
-        self.explainer, self.layout, self.writer = explainer, layout, _Writer()
+    def __init__(self, explainer: Explainer, layout, seen: dict):
+        self.explainer, self.layout, self.seen, self.writer = explainer, layout, seen, _Writer()
         self.leaves = {layout.position[id(leaf)]: leaf for leaf in layout.leaves}
         self.plain_of: dict[str, str] = {}     # name -> the variable holding plain(env[name]), made once
 
@@ -254,16 +254,23 @@ class _Filler:
         leaf, w = self.leaves[at], self.writer
         node = w.constant(leaf)
         if leaf.kind in OPERANDS:
-            # a comparison's sentence follows from its operands (its truth does too). The fixed ones are the same in
-            # every record of this day, so the key holds the day; each other operand by its class and plain text,
-            # which tells apart what reads differently (-0 from 0, 2.50 from 2.5), in a string whose hash is kept
-            key = [node, w.constant(self.explainer.day)]
-            for index, child in enumerate(leaf.children):
-                if not _fixed(child, self.explainer.subject):
-                    shown = self.plain_env(child.value) if child.kind == "name" else f"plain(r[{at + 1 + index}])"
-                    key += [f"r[{at + 1 + index}].__class__", shown]
+            # a comparison's sentence follows from its operands; its truth is the pattern's. The fixed operands are
+            # the same in every record of this day, so the key holds the day; each other operand by its class and
+            # plain text, which tells apart what reads differently (-0 from 0, 2.50 from 2.5), in a string whose
+            # hash is kept
+            truth, seen = self.seen[at]
+            key, operands = [node, w.constant(self.explainer.day)], []
+            for child, place, value in zip(leaf.children, self.layout.operands[id(leaf)], seen):
+                if _fixed(child, self.explainer.subject):
+                    operands.append(w.constant(value))
+                    continue
+                operand = f"env[{w.constant(child.value)}]" if child.kind == "name" else f"r[{place}]"
+                shown = self.plain_env(child.value) if child.kind == "name" else f"plain({operand})"
+                key += [f"{operand}.__class__", shown]
+                operands.append(operand)
             key = ", ".join(key)
-            self.lookup(target, "S", key, f"learn(({key}), {node}, r[{at}], r[{at + 1}], r[{at + 2}])")
+            truth = repr(truth) if truth is True or truth is False else w.constant(truth)
+            self.lookup(target, "S", key, f"learn(({key}), {node}, {truth}, {', '.join(operands)})")
             return
         # any other leaf: explain.py's own key (the node, its value and the value's class), never for a -0
         value = f"r[{at}]"
@@ -420,10 +427,12 @@ def _sentence_template(explainer: Explainer, trace: Trace):
     show, distance = explainer.show, explainer._distance_writer(node)
     measured = _DISTANCE in parts
 
+    # one format string: the fixed text with {0} for the shown value and {1} for the distance
+    pattern = "".join("{0}" if part == _SHOWN else "{1}" if part == _DISTANCE else part.replace("{", "{{").replace("}", "}}")
+                      for part in parts)
+
     def fill(a, b):
-        shown = show(a, left)
-        gap = distance(a, b) if measured else None
-        return "".join(shown if part == _SHOWN else gap if part == _DISTANCE else part for part in parts)
+        return pattern.format(show(a, left), distance(a, b) if measured else None)
     return fill if fill(*trace.operands) == explainer._write_sentence(trace) else None
 
 

@@ -38,9 +38,14 @@ def number(value: Decimal, lang: str, places: int | None = None) -> str:
     """2.000 / 37,5 (Danish), 2,000 / 37.5 (English): thousands grouped, no trailing zeros unless places is given."""
     if places is not None:
         value = _quantize(value, places)
-    text = format(value.normalize() if value == value.to_integral_value() else value, ",f")
-    if places is None and "." in text:
-        text = text.rstrip("0").rstrip(".")
+    whole = value.to_integral_value()
+    if value == whole:   # a whole number shows no decimals (2000.00 -> 2.000)
+        # (beyond 28 digits normalize() rounds to the context's precision, as this always did)
+        text = format(whole if whole.adjusted() < 28 else value.normalize(), ",f")
+    else:
+        text = format(value, ",f")
+        if places is None:   # a fraction ends in a digit other than 0 once its zeros are gone
+            text = text.rstrip("0")
     return text.translate(_DANISH) if lang == "da" else text
 
 

@@ -212,12 +212,7 @@ def test_json_lines_error_lines_in_english(capsys, tmp_path):
 
 # -- every hint in the sources has an English twin ----------------------------------------------------------
 # Calls allowed to pass `hint=` without `hint_en=`: (file, enclosing function) -> why.
-ALLOWED = {
-    ("dsl/compiler.py", "missing"): "dsl/compiler.py is being changed in another branch; EVAL001 gets hint_en there",
-    ("dsl/compiler.py", "failed"): "dsl/compiler.py is being changed in another branch; EVAL003 gets hint_en there",
-    ("dsl/compiler.py", "out_of_range"): "dsl/compiler.py is being changed in another branch; EVAL004 gets hint_en there",
-    ("dsl/compiler.py", "divide"): "dsl/compiler.py is being changed in another branch; EVAL002 gets hint_en there",
-}
+ALLOWED: dict[tuple[str, str], str] = {}
 
 
 def _helpers(tree: ast.Module) -> dict[str, tuple[int, int | None]]:
@@ -293,3 +288,24 @@ def test_the_scan_finds_a_hint_without_an_english_one(tmp_path):
                     "    RammeaftaleError('A', 'b', hint='tip')\n"             # keyword hint, no English: found
                     "    RammeaftaleError('A', 'b', hint='tip', hint_en='hint')\n", encoding="utf-8")
     assert _hint_without_english(path) == [(5, "f"), (8, "f")]
+
+
+def test_evaluation_errors_have_english_hints():
+    from decimal import Decimal
+    from rammeaftale.dsl.ast import Node
+    from rammeaftale.dsl.compiler import _divide, failed, missing, out_of_range
+    node = Node("binop", [Node("name", [], "a", text="a"), Node("name", [], "b", text="b")], "/", text="a / b")
+    try:
+        _divide(node)(Decimal(1), Decimal(0))
+    except RammeaftaleError as error:
+        divided = error
+    errors = {"EVAL001": missing(node), "EVAL002": divided, "EVAL003": failed(node, ValueError("x")),
+              "EVAL004": out_of_range(node, OverflowError("y"))}
+    assert {code: error.code for code, error in errors.items()} == {code: code for code in errors}
+    english = {code: error.as_json("en")["hint"] for code, error in errors.items()}
+    assert english == {
+        "EVAL001": "an optional fact is missing, or a list is empty (e.g. no ydelser); in a rule, exists(...) can check that first",
+        "EVAL002": "write e.g.: if pladser > 0 then ... else 0 %",
+        "EVAL003": "check the arguments in the facts, e.g. a position not in the list or a number of decimals",
+        "EVAL004": "check the dates and durations in the facts: a date must lie between year 1 and 9999"}
+    assert errors["EVAL002"].as_json("da")["hint"] == "skriv fx: hvis pladser > 0 så ... ellers 0 %"
