@@ -83,11 +83,29 @@ def value(item, kind: Type | None, lang: str = "da") -> str:
 
 def _decimal(item: Decimal, name: str | None, lang: str) -> str:
     if name == "kr":
-        return f"{number(item, lang, 2 if item != item.to_integral_value() else None)} kr." if lang == "da" else f"DKK {number(item, lang)}"
+        if lang == "da":
+            return f"{_kroner(item) or number(item, lang, 2 if item != item.to_integral_value() else None)} kr."
+        return f"DKK {number(item, lang)}"
     if name == "pct":
         shown = number(_quantize(item * 100, 2), lang)  # as the source rounds: 5,625 % → 5,63 %
         return f"{shown} %" if lang == "da" else f"{shown}%"
     return number(item, lang)
+
+
+def _kroner(item: Decimal) -> str | None:
+    """An amount in Danish, read off its text where that is plain (no exponent, at most two decimals: nothing to round):
+    whole kroner as 3.518, else with two decimals, 3.518,50. None for anything else (number() does it)."""
+    text = str(item)
+    if "E" in text or "n" in text or "N" in text:   # an exponent, Infinity or NaN
+        return None
+    sign, digits = ("-", text[1:]) if text[0] == "-" else ("", text)
+    whole, _, fraction = digits.partition(".")
+    if len(fraction) > 2 or len(whole) > 27:
+        return None
+    grouped = f"{int(whole):,}".replace(",", ".")
+    if not fraction.strip("0"):
+        return sign + grouped
+    return f"{sign}{grouped},{fraction.ljust(2, '0')}"
 
 
 _AS_IS = frozenset({int, str, bool, type(None)})
