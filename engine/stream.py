@@ -524,6 +524,7 @@ class Evaluator:
         self.decisions = sorted(self.only) if self.only else None
         self._targets: dict[datetime.date, CompiledPeriod] = {}   # by day; a few periods, so a few entries
         self._explainers: dict[tuple, CompiledExplainer] = {}
+        self._days: dict[tuple, tuple] = {}   # (id(subject), day) -> (subject, the dated values in force: _in_force)
 
     def target(self, record) -> CompiledPeriod:
         if self.period_id:
@@ -542,6 +543,18 @@ class Evaluator:
                                    file=record.file, line=record.line)
         return target
 
+    def _in_force(self, compiled_subject, day: datetime.date) -> tuple:
+        """Which dated value of each parameter is in force on `day`: all a day changes in an explanation (the values,
+        their sources, gaps and inheritance), so days alike here share one explainer."""
+        key = (id(compiled_subject), day)
+        found = self._days.get(key)
+        if found is None or found[0] is not compiled_subject:
+            if len(self._days) >= 4096:   # many distinct dates: stay bounded
+                self._days.clear()
+            found = self._days[key] = (compiled_subject, tuple(parameter.index_on(day)
+                                                               for parameter in compiled_subject.subject.parameters.values()))
+        return found[1]
+
     def evaluate(self, record) -> tuple[dict, int]:
         """The subject as `evaluate` reports it, and how many of its decisions could not be made."""
         target = self.target(record)
@@ -549,12 +562,13 @@ class Evaluator:
         check_readings(record.readings, target.period, record.file, record.line)
         compiled_subject = target.subjects[record.type]
         when = record.date or self.day or target.period.valid_from
-        key = (id(compiled_subject), when, tuple(readings.items()))
+        key = (id(compiled_subject), self._in_force(compiled_subject, when), tuple(readings.items()))
         explainer = self._explainers.get(key)
         if explainer is None or explainer.compiled is not compiled_subject:
-            if len(self._explainers) >= 4096:   # many distinct dates: stay bounded
+            if len(self._explainers) >= 4096:   # stay bounded
                 self._explainers.clear()
-            # one per subject, day and readings: its generated code and what it remembers serve every such record
+            # one per subject, parameter values in force and readings: its generated code and what it remembers
+            # serve every such record, whatever its day
             explainer = self._explainers[key] = CompiledExplainer(compiled_subject, target.period, self.lang, when,
                                                                   readings, self.only)
         decisions, problems = explainer.explain(record.values)

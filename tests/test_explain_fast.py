@@ -16,6 +16,7 @@ import pytest
 from rammeaftale.dsl import codegen
 from rammeaftale.engine import bench, explain_fast
 from rammeaftale.engine.explain_fast import FIELDS, CompiledExplainer
+from rammeaftale.engine.periods import default_rules_dir
 
 from test_bench import _fixture_cases, _variants
 
@@ -181,3 +182,27 @@ def test_the_quick_texts_of_numbers_are_their_definitions():
         ["1.234.567,5", "-0", "2.000", "0,0000001", "-1.234,5"]
     assert [fmt.number(Decimal(text), "en", 2) for text in ("1234567.5", "2.005", "-0.001")] == \
         ["1,234,567.50", "2.01", "-0"]   # a whole number after rounding shows none
+
+
+def test_days_with_the_same_values_in_force_share_one_explainer_and_explain_alike():
+    # a stream over many dates of one period: one generated explainer per set of dated parameter values in force,
+    # and each record explained as explain.py explains it on its own day
+    import datetime
+    from types import SimpleNamespace
+    from rammeaftale.engine.periods import select
+    from rammeaftale.engine.stream import Evaluator
+    root = default_rules_dir()
+    compiled = select(root, "2023-24", "syddanmark")
+    evaluator = Evaluator(root, compiled, None, None, {}, ["kategori"], "da")
+    subject = compiled.subjects["tilbud"]
+    records = bench.typed_facts(bench.synthetic_tilbud(300, 8), subject.subject)
+    days = [datetime.date(2022, 6, 1) + datetime.timedelta(days=2 * index) for index in range(len(records))]   # two periods
+    for index, (facts, day) in enumerate(zip(records, days)):
+        record = SimpleNamespace(type="tilbud", id=f"t{index}", values=facts, date=day, readings={}, file="-", line=index)
+        answer, problems = evaluator.evaluate(record)
+        target = evaluator.target(record)
+        reference = CompiledExplainer(target.subjects["tilbud"], target.period, "da", day,
+                                      {**target.default_readings()}, {"kategori"}, warm_up=10 ** 9).reference(facts)
+        assert (_text(answer["decisions"]), problems) == (_text(reference[0]), reference[1]), day
+    generated = [explainer for explainer in evaluator._explainers.values() if explainer.traced is not None]
+    assert len(set(days)) == 300 and len(evaluator._explainers) <= 4 and generated
