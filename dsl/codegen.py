@@ -18,6 +18,7 @@ from . import functions as _functions
 from .functions import BY_NAME
 
 MAX_SOURCE_LINES = 2000
+LITERALS = ("number", "quantity", "date", "string", "bool")
 
 
 class _Writer:
@@ -93,7 +94,7 @@ def _gen(w: _Writer, node: Node, depth: int, scope: dict | None = None) -> str:
     kind = node.kind
     if scope and kind == "name" and node.value in scope:
         return scope[node.value]
-    if kind in ("number", "quantity", "date", "string", "bool"):
+    if kind in LITERALS:
         return w.constant(node.run(None))
     if kind == "name" and node.value in w.fixed:   # a value fixed for the whole function (a parameter of the day)
         return w.constant(w.fixed[node.value])
@@ -331,8 +332,8 @@ def _define(writer: _Writer, signature: str, result: str, filename: str, extra: 
 
 def _builtins() -> dict:
     import builtins
-    return {name: getattr(builtins, name) for name in ("isinstance", "list", "type", "len", "sum", "max", "min", "dict", "tuple", "map", "str", "KeyError", "TypeError",
-                                                       "ArithmeticError", "ValueError")}
+    return {name: getattr(builtins, name) for name in ("isinstance", "list", "type", "len", "sum", "max", "min", "dict", "tuple", "map",
+                                                       "str", "TypeError", "ArithmeticError", "ValueError")}
 
 
 _BUILTINS = _builtins()
@@ -447,9 +448,6 @@ def skeleton_leaves(node: Node) -> list[Node]:
     if node.kind in SKELETON:
         return [leaf for child in node.children for leaf in skeleton_leaves(child)]
     return [node]
-
-
-LITERALS = ("number", "quantity", "date", "string", "bool")
 
 
 def fixed_operand(node: Node, fixed: dict) -> bool:

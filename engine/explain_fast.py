@@ -51,7 +51,7 @@ class CompiledExplainer:
         self.traced = None        # after warm_up records: the generated function, and where its values stand
         self.layouts: dict = {}
         self.parameters: dict = {}   # the parameter values of the day, as environment() adds them
-        self.needs_parameters = True  # whether `traced` reads them from env (a closure in it does)
+        self.needs_parameters = True  # whether env gets them on every record (see _generate)
         self.order: list = []     # (decision, whether the generated function records it), in the answers' order
         self.builders: dict = {}  # decision -> {key: build function, or None where explain.py writes it}
         self.templates = 0
@@ -65,7 +65,7 @@ class CompiledExplainer:
 
     def _one(self, name: str, env: dict) -> dict:
         """One decision by explain.py, on the environment the generated function left (the same values)."""
-        env.update(self.parameters)   # what evaluate_subject's environment holds, whatever `traced` needed
+        env = self._complete(env)
         return self.explainer.explain(_decide_traced(self._decision(name), env, self.readings), env)
 
     # -- the generated path ---------------------------------------------------------------------------
@@ -99,6 +99,13 @@ class CompiledExplainer:
             decisions[name] = build(values, env) if build is not None else self._one(name, env)
         return decisions, 0
 
+    def _complete(self, env: dict) -> dict:
+        """env with the parameters, as explain.py's closures read them (there already where `traced` needs them, or
+        where some decision is always explained by explain.py)."""
+        if not self.needs_parameters:
+            env.update(self.parameters)
+        return env
+
     def _decision(self, name: str) -> CompiledDecision:
         return self.explainer._by_decision[name]
 
@@ -118,8 +125,11 @@ class CompiledExplainer:
         if made is None:
             self.warm_up = float("inf")
             return False
-        self.traced, self.layouts, self.needs_parameters = made
+        self.traced, self.layouts, closures = made
         self.order = [(name, name in self.layouts) for name in wanted]   # the answers in evaluate_subject's order
+        # env gets the parameters on every record when a closure in `traced` reads them there, or when a decision
+        # is explained by explain.py every time; else only on the rare paths to explain.py (_complete)
+        self.needs_parameters = closures or len(self.layouts) < len(wanted)
         self.builders = {name: {} for name in self.layouts}
         return True
 
@@ -130,8 +140,10 @@ class CompiledExplainer:
             return None
         self.templates += 1
         decision = self._decision(name)
-        env.update(self.parameters)
+        env = self._complete(env)
         expected = self.explainer.explain(_decide_traced(decision, env, self.readings), env)
+        # traced again, not shared: explain.py keeps the sentences it wrote on the traces (RuleTrace.failed), and the
+        # placeholder version must write its own
         build = _builder(self.explainer, self.writers, self.layouts[name], _decide_traced(decision, env, self.readings), env)
         if build is not None and (_marked(expected) or build(values, env) != expected):
             build = None
