@@ -10,10 +10,8 @@ Python's compiler, is left to the node's closure (`cN(env)`), so the result is a
 """
 from __future__ import annotations
 
-import operator
-
 from .ast import Node
-from .compiler import COMPARISONS, _LOOPS, _UNSET, _divide, failed, missing, out_of_range
+from .compiler import _LOOPS, _UNSET, _divide, failed, missing, out_of_range
 from . import functions as _functions
 from .functions import BY_NAME
 
@@ -31,10 +29,18 @@ class _Writer:
         self.common: dict[tuple, str] = {}   # a loop written at the top level -> the variable holding its result
         self.hoist: list[str] | None = None  # in a loop's body: reads of env to do once, before the loop
         self.fixed: dict = {}                # names whose value is a constant here, not read from env
+        self.given: set[str] = set()         # constants that hold a value (not None): no check for a missing one
 
     def constant(self, value) -> str:
         self.constants.append(value)
         return f"c{len(self.constants) - 1}"
+
+    def value(self, value) -> str:
+        """A constant that is a value of the language (a literal, a parameter of the day)."""
+        name = self.constant(value)
+        if value is not None:
+            self.given.add(name)
+        return name
 
     def temp(self) -> str:
         self.counter += 1
@@ -73,6 +79,8 @@ def _logic(w: _Writer, node: Node, depth: int, part, target: str | None = None) 
 def _given(w: _Writer, node: Node, depth: int, statement: str, left: str, right: str) -> None:
     """`statement` on two operands that must be given (a missing one is named), an overflow caught as the node's."""
     for value, child in ((left, node.children[0]), (right, node.children[1])):
+        if value in w.given or value in w.lists:
+            continue
         w.emit(depth, f"if {value} is None:")
         w.emit(depth + 1, f"raise missing({w.constant(child)})")
     w.emit(depth, "try:")
@@ -95,9 +103,9 @@ def _gen(w: _Writer, node: Node, depth: int, scope: dict | None = None) -> str:
     if scope and kind == "name" and node.value in scope:
         return scope[node.value]
     if kind in LITERALS:
-        return w.constant(node.run(None))
+        return w.value(node.run(None))
     if kind == "name" and node.value in w.fixed:   # a value fixed for the whole function (a parameter of the day)
-        return w.constant(w.fixed[node.value])
+        return w.value(w.fixed[node.value])
     if kind == "name":
         target = w.temp()
         if w.hoist is not None:   # in a loop's body, a name the loop does not bind: read once, before the loop
@@ -108,8 +116,9 @@ def _gen(w: _Writer, node: Node, depth: int, scope: dict | None = None) -> str:
     if kind == "field":
         base = _gen(w, node.children[0], depth, scope)
         target = w.temp()
-        w.emit(depth, f"if {base} is None:")
-        w.emit(depth + 1, f"raise missing({w.constant(node.children[0])})")
+        if base not in w.lists:
+            w.emit(depth, f"if {base} is None:")
+            w.emit(depth + 1, f"raise missing({w.constant(node.children[0])})")
         if node.children[0].type is not None and node.children[0].type.name == "list":
             w.emit(depth, f"{target} = [item.get({w.constant(node.value)}) for item in {base}]")
             w.lists.add(target)
@@ -137,12 +146,14 @@ def _gen(w: _Writer, node: Node, depth: int, scope: dict | None = None) -> str:
         w.emit(depth, f"{target} = {left} {'==' if node.value == '=' else '!='} {right}")
         return target
     if kind == "compare" or kind == "binop":
-        op = COMPARISONS[node.value] if kind == "compare" else \
-            {"+": _ADD, "-": _SUB, "*": _MUL}.get(node.value) or _divide(node)
         left = _gen(w, node.children[0], depth, scope)
         right = _gen(w, node.children[1], depth, scope)
         target = w.temp()
-        _given(w, node, depth, f"{target} = {w.constant(op)}({left}, {right})", left, right)
+        if node.value == "/":   # compiler.py's division, which says which division by zero
+            statement = f"{target} = {w.constant(_divide(node))}({left}, {right})"
+        else:   # the operator itself, as compiler.py applies it (operator.add ... operator.ge)
+            statement = f"{target} = {left} {node.value} {right}"
+        _given(w, node, depth, statement, left, right)
         return target
     if kind in ("member", "not_member"):
         element_node, collection_node = node.children
@@ -163,9 +174,6 @@ def _gen(w: _Writer, node: Node, depth: int, scope: dict | None = None) -> str:
     if kind == "call":
         return _call(w, node, depth, scope)
     return _closure(w, node, depth)
-
-
-_ADD, _SUB, _MUL = operator.add, operator.sub, operator.mul   # as compiler.py's _binop
 
 
 def _call(w: _Writer, node: Node, depth: int, scope: dict | None = None) -> str:
@@ -194,7 +202,7 @@ def _call(w: _Writer, node: Node, depth: int, scope: dict | None = None) -> str:
         # loop bind the name in env (and restore it), as the closures do; otherwise the loop variable is enough.
         body_writer = _Writer()
         body_writer.constants, body_writer.counter, body_writer.hoist = w.constants, w.counter, []
-        body_writer.fixed = w.fixed
+        body_writer.fixed, body_writer.given = w.fixed, w.given
         body = _gen(body_writer, children[1].children[0], 3, {**(scope or {}), children[1].value: item})
         w.counter, binds = body_writer.counter, body_writer.closures > 0
         w.closures += body_writer.closures
@@ -246,6 +254,8 @@ def _call(w: _Writer, node: Node, depth: int, scope: dict | None = None) -> str:
         return target
     if any(child.kind == "lambda" for child in children):
         return _closure(w, node, depth)
+    if function.name == "count" and len(children) == 1 and _plain_distinct(children[0]):
+        return _count_distinct(w, children[0], depth, scope, target)
     run = w.constant(function.run)
     if len(children) == 1:
         value = _gen(w, children[0], depth, scope)
@@ -284,12 +294,34 @@ def _call(w: _Writer, node: Node, depth: int, scope: dict | None = None) -> str:
     return target
 
 
+def _plain_distinct(node: Node) -> bool:
+    """distinct() of a list of hashable items, which _inline writes out."""
+    if node.kind != "call" or len(node.children) != 1 or BY_NAME[node.value].name != "distinct":
+        return False
+    return _inline(BY_NAME[node.value], node.children[0], "") is not None
+
+
+def _count_distinct(w: _Writer, node: Node, depth: int, scope: dict | None, target: str) -> str:
+    """count(distinct(items)): how many different items, without making the list of them (a set holds the same
+    items as the dict distinct() keeps its order by)."""
+    items = _gen(w, node.children[0], depth, scope)
+    if items not in w.lists:
+        w.emit(depth, f"if {items} is None:")
+        w.emit(depth + 1, f"raise missing({w.constant(node.children[0])})")
+    w.emit(depth, "try:")
+    fallback = "" if items in w.lists else f" if type({items}) is list else Decimal(len({w.constant(BY_NAME[node.value].run)}({items})))"
+    w.emit(depth + 1, f"{target} = Decimal(len(set({items})))" + fallback)
+    w.emit(depth, "except (ValueError, ArithmeticError) as error:")
+    w.emit(depth + 1, f"raise failed({w.constant(node)}, error) from None")
+    return target
+
+
 def _inline(function, argument: Node, value: str) -> str | None:
     """The body of sum/max/min/count/distinct of one list, as functions.py computes it (tests/test_bench.py holds
     the two to the same results)."""
     name = function.name
     if name == "sum" and function.run is _functions._sum:
-        return f"sum({value}, Decimal(0))"
+        return f"sum({value}, ZERO)"
     if name in ("max", "min"):
         return f"({name}({value}) if {value} else None)"
     if name == "count":
@@ -321,7 +353,7 @@ def _define(writer: _Writer, signature: str, result: str, filename: str, extra: 
     source = f"def {signature}:\n" + "\n".join(writer.lines) + f"\n    return {result}\n"
     namespace = {f"c{index}": value for index, value in enumerate(writer.constants)}
     namespace.update({"missing": missing, "failed": failed, "out_of_range": out_of_range, "UNSET": _UNSET,
-                      "Decimal": Decimal, "EvaluationError": EvaluationError, "__builtins__": _BUILTINS, **(extra or {})})
+                      "Decimal": Decimal, "ZERO": Decimal(0), "EvaluationError": EvaluationError, "__builtins__": _BUILTINS, **(extra or {})})
     try:
         code = compile(source, filename, "exec")
     except (SyntaxError, RecursionError, MemoryError, ValueError):
@@ -332,7 +364,7 @@ def _define(writer: _Writer, signature: str, result: str, filename: str, extra: 
 
 def _builtins() -> dict:
     import builtins
-    return {name: getattr(builtins, name) for name in ("isinstance", "list", "type", "len", "sum", "max", "min", "dict", "tuple", "map",
+    return {name: getattr(builtins, name) for name in ("isinstance", "list", "set", "type", "len", "sum", "max", "min", "dict", "tuple", "map",
                                                        "str", "TypeError", "ArithmeticError", "ValueError")}
 
 

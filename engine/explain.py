@@ -152,12 +152,16 @@ class Explainer:
         if node.kind == "name":
             if node.value in self.subject.decisions and isinstance(value, str):
                 return self.value_label(node.value, value)
-            shares = self._shares_shown.get(node)
-            if shares is None:   # a name read as the fact's own type: shown as its input is, and remembered with it
-                shares = self._shares_shown[node] = getattr(self._named(node.value), "type", None) == node.type
-            if shares:
+            if self.shares_shown(node):
                 return self._show_input(node.value, value, node.type)
         return fmt.value(value, node.type, self.lang)
+
+    def shares_shown(self, node: Node) -> bool:
+        """Whether a name reads as its fact's own type: then it is shown as its input is, and remembered with it."""
+        shares = self._shares_shown.get(node)
+        if shares is None:
+            shares = self._shares_shown[node] = getattr(self._named(node.value), "type", None) == node.type
+        return shares
 
     def value_label(self, decision: str, value) -> str:
         item = self.subject.decisions[decision]

@@ -207,7 +207,7 @@ def _builder(explainer: Explainer, writers: "_Writers", layout, result, env: dic
     if result.override is not None:
         result.override = dict(result.override, reason=template.token(("reason",)), by=template.token(("by",)))
     tree = template.explain(result, env)
-    fill = _Filler(explainer, layout, template.seen)
+    fill = _Filler(explainer, writers, layout, template.seen)
     names = {number: fill.slot(slot) for slot, number in template.slots.items()}
     # the flags and sources of a pattern are explain.py's own remembered dicts, shared by its answers too (it
     # copies the lists, not the items): the same here, where no placeholder stands in them
@@ -220,40 +220,72 @@ def _builder(explainer: Explainer, writers: "_Writers", layout, result, env: dic
     override_text = _override_writer(explainer, result) if result.override is not None else None
     return _define(fill.writer, "build(r, env)", expression, "<rammeaftale explanation>",
                    {"S": explainer._sentences, "SHOWN": explainer._shown, "D": Decimal, "plain": fmt.plain,
-                    "write": writers.write, "learn": writers.learn, "show": writers.show, "override_text": override_text})
+                    "write": writers.write, "learn": writers.learn, "override_text": override_text})
 
 
 class _Filler:
     """Emits the code that gives each placeholder its text for the record in `r` (and `env`)."""
 
-    def __init__(self, explainer: Explainer, layout, seen: dict):
-        self.explainer, self.layout, self.seen, self.writer = explainer, layout, seen, _Writer()
+    def __init__(self, explainer: Explainer, writers: "_Writers", layout, seen: dict):
+        self.explainer, self.writers, self.layout, self.seen, self.writer = explainer, writers, layout, seen, _Writer()
         self.leaves = {layout.position[id(leaf)]: leaf for leaf in layout.leaves}
+        self.value_of: dict[str, str] = {}     # name -> the variable holding env.get(name), read once
         self.plain_of: dict[str, str] = {}     # name -> the variable holding plain(env[name]), made once
+        self.shown_of: dict[str, str] = {}     # name -> the variable holding its text as an input shows it
 
     def emit(self, text: str, depth: int = 1) -> None:
         self.writer.emit(depth, text)
 
+    def value_env(self, name: str) -> str:
+        target = self.value_of.get(name)
+        if target is None:
+            target = self.value_of[name] = self.writer.temp()
+            self.emit(f"{target} = env.get({self.writer.constant(name)})")
+        return target
+
     def plain_env(self, name: str) -> str:
         target = self.plain_of.get(name)
         if target is None:
-            target = self.plain_of[name] = self.writer.temp()
-            self.emit(f"{target} = plain(env.get({self.writer.constant(name)}))")
+            target, value = self.writer.temp(), self.value_env(name)
+            self.plain_of[name] = target
+            # fmt.plain written out for the common case, a Decimal whose str() is its plain text (no exponent, and
+            # not a whole number with decimals)
+            self.emit(f"if {value}.__class__ is D:")
+            self.emit(f"{target} = str({value})", 2)
+            self.emit(f"if 'E' in {target} or {target}[-1] == '0' and '.' in {target}:", 2)
+            self.emit(f"{target} = plain({value})", 3)
+            self.emit("else:")
+            self.emit(f"{target} = plain({value})", 2)
+        return target
+
+    def shown_env(self, name: str) -> str:
+        """explain.py's key for an input shown: its name, the value's class and plain text."""
+        target = self.shown_of.get(name)
+        if target is None:
+            target, value, plain, w = self.writer.temp(), self.value_env(name), self.plain_env(name), self.writer
+            self.shown_of[name] = target
+            key, depth = f"{w.constant(name)}, {value}.__class__, {plain}", 1
+            kind = getattr(self.explainer._named(name), "type", None)
+            if kind is None or kind.name not in ("kr", "pct"):
+                # a number, not an amount or a share: under 1000 and whole, it shows as its plain text (fmt.number)
+                self.emit(f"if {value}.__class__ is D and len({plain}) <= 3 and {plain}.isdigit():")
+                self.emit(f"{target} = {plain}", 2)
+                self.emit("else:")
+                depth = 2
+            self.lookup(target, "SHOWN", key, f"{w.constant(self.writers.shown(name))}(({key}), {value})", depth)
         return target
 
     def slot(self, slot: tuple) -> str:
         kind, w, layout = slot[0], self.writer, self.layout
         if kind == "plain_env":
             return self.plain_env(slot[1])
+        if kind == "shown":
+            return self.shown_env(slot[1])
         target = w.temp()
         if kind == "sentence":
             self.sentence(slot[1], target)
         elif kind == "plain":
             self.emit(f"{target} = plain(r[{slot[1]}])")
-        elif kind == "shown":   # explain.py's key for an input shown: its name, the value's class and plain text
-            name = w.constant(slot[1])
-            self.lookup(target, "SHOWN", f"{name}, env.get({name}).__class__, {self.plain_env(slot[1])}",
-                        f"show({name}, env.get({name}))")
         elif kind in ("reason", "by"):
             self.emit(f"{target} = r[{layout.override_at + (0 if kind == 'reason' else 1)}]")
         elif kind == "override_text":
@@ -276,11 +308,19 @@ class _Filler:
                 if _fixed(child, self.explainer.subject):
                     operands.append(w.constant(value))
                     continue
-                operand = f"env[{w.constant(child.value)}]" if child.kind == "name" else f"r[{place}]"
+                operand = self.value_env(child.value) if child.kind == "name" else f"r[{place}]"
                 shown = self.plain_env(child.value) if child.kind == "name" else f"plain({operand})"
                 key += [f"{operand}.__class__", shown]
                 operands.append(operand)
             key = ", ".join(key)
+            miss = self.writers.miss(leaf, truth, seen[1])
+            if miss is not None:
+                # a fact compared with a fixed value: a new sentence is its template filled with the fact's text as
+                # its input shows it (looked up once for both) and the distance
+                left = leaf.children[0]
+                shown = self.shown_env(left.value) if self.explainer.shares_shown(left) else "None"
+                self.lookup(target, "S", key, f"{w.constant(miss)}(({key}), {operands[0]}, {shown})")
+                return
             truth = repr(truth) if truth is True or truth is False else w.constant(truth)
             self.lookup(target, "S", key, f"learn(({key}), {node}, {truth}, {', '.join(operands)})")
             return
@@ -329,6 +369,10 @@ FIELDS = frozenset({"value", "rule", "flags", "explanation", "why_not", "sources
                     "reason", "by", "error", "code", "label", "reasons", "document", "lines", "quote"})
 
 
+# the texts the generated code itself tests for (fmt.plain written out): ours too
+CODE_TEXTS = frozenset({"E", "0", "."})
+
+
 def _literal(w: _Writer, item, names: dict) -> str:
     """A Python expression that builds `item` anew: dicts and lists as literals, every text from the rule files
     from the constants table, placeholders as the variables that hold their text."""
@@ -360,8 +404,8 @@ class _Writers:
 
     def __init__(self, explainer: Explainer):
         self.explainer = explainer
-        self.sentences: dict = {}   # (node, truth, class, is one) -> fill(a, b) for a comparison, or None
-        self.fits: dict = {}        # node -> whether its sentences can come from such a template
+        self.misses: dict = {}   # (node, truth) -> miss(...) below; shared by the builders of all patterns
+        self.shown_writers: dict = {}   # name -> shown(name) below
 
     def write(self, node, value, *operands) -> str:
         """explain.py's sentence (and its memo, by its own key)."""
@@ -369,33 +413,58 @@ class _Writers:
 
     def learn(self, key, node, value, *operands) -> str:
         """explain.py's sentence, kept under this key (a sentence is stored once; the builder found none)."""
-        text = self._new(node, value, operands)
-        memo = self.explainer._sentences
-        if len(memo) >= reference.MEMO_LIMIT:   # read here: tests set a small bound
-            memo.clear()
-        try:
-            memo[key] = text
-        except TypeError:   # a list among the values: not kept
-            pass
-        return text
+        return _keep(self.explainer._sentences, key, self.explainer._write_sentence(Trace(node, value, operands=operands)))
 
-    def show(self, name, value) -> str:
+    def shown(self, name: str):
+        """write(key, value) -> the value's text as explain.py shows this input, kept under key."""
+        made = self.shown_writers.get(name)
+        if made is None:
+            explainer = self.explainer
+            memo, kind, lang, text = explainer._shown, getattr(explainer._named(name), "type", None), explainer.lang, fmt.value
+
+            def made(key, value):
+                return _keep(memo, key, text(value, kind, lang))
+            self.shown_writers[name] = made
+        return made
+
+    def miss(self, node, truth, b):
+        """For a fact compared with the fixed value b, and the truth of one outcome pattern: write(key, a, shown) -> the
+        sentence for the fact's value a (shown: its text as an input, or None), kept under key; None for any
+        other leaf. The sentence comes from a template per class of a and whether a is 1 (singular), made the first
+        time and checked against explain.py's sentence then."""
+        made = self.misses.get((node, truth), _UNSEEN)
+        if made is _UNSEEN:
+            made = self.misses[(node, truth)] = self._miss(node, truth, b)
+        return made
+
+    def _miss(self, node, truth, b):
         explainer = self.explainer
-        return explainer._show_input(name, value, getattr(explainer._named(name), "type", None))
+        if node.kind != "compare" or not _sentence_template_fits(explainer, node):
+            return None
+        left = node.children[0]
+        memo, fills = explainer._sentences, {}
 
-    def _new(self, node, value, operands) -> str:
-        fits = self.fits.get(node)
-        if fits is None:
-            fits = self.fits[node] = node.kind == "compare" and _sentence_template_fits(self.explainer, node)
-        if fits:
-            left_value = operands[0]
-            shape = (node, value, left_value.__class__, left_value == 1)
-            fill = self.sentences.get(shape, _UNSEEN)
+        def write(key, a, shown):
+            shape = (a.__class__, a == 1)
+            fill = fills.get(shape, _UNSEEN)
             if fill is _UNSEEN:
-                fill = self.sentences[shape] = _sentence_template(self.explainer, Trace(node, value, operands=operands))
-            if fill is not None:
-                return fill(*operands)
-        return self.explainer._write_sentence(Trace(node, value, operands=operands))
+                fill = fills[shape] = _sentence_template(explainer, Trace(node, truth, operands=(a, b)))
+            if fill is None:
+                text = explainer._write_sentence(Trace(node, truth, operands=(a, b)))
+            else:
+                text = fill(explainer.show(a, left) if shown is None else shown, a, b)
+            return _keep(memo, key, text)
+        return write
+
+
+def _keep(memo: dict, key, text: str) -> str:
+    if len(memo) >= reference.MEMO_LIMIT:   # read here: tests set a small bound
+        memo.clear()
+    try:
+        memo[key] = text
+    except TypeError:   # a list among the values: not kept
+        pass
+    return text
 
 
 _UNSEEN = object()
@@ -426,7 +495,7 @@ class _SentenceTemplate(Explainer):
 
 
 def _sentence_template(explainer: Explainer, trace: Trace):
-    """fill(a, b) -> the sentence of this comparison for this shape, or None if the template does not give
+    """fill(shown, a, b) -> the sentence of this comparison for this shape (shown: a as shown), or None if the template does not give
     explain.py's sentence for the record it was made from."""
     node = trace.node
     left = node.children[0]
@@ -443,14 +512,23 @@ def _sentence_template(explainer: Explainer, trace: Trace):
     pattern = "".join("{0}" if part == _SHOWN else "{1}" if part == _DISTANCE else part.replace("{", "{{").replace("}", "}}")
                       for part in parts)
 
-    def fill(a, b):
-        return pattern.format(show(a, left), distance(a, b) if measured else None)
-    return fill if fill(*trace.operands) == explainer._write_sentence(trace) else None
+    def fill(shown, a, b):
+        return pattern.format(shown, distance(a, b) if measured else None)
+    a, b = trace.operands
+    return fill if fill(show(a, left), a, b) == explainer._write_sentence(trace) else None
 
 
 def _override_writer(explainer: Explainer, result):
-    """The assessment's sentence for a reason and a by, the rest as in this pattern (its rule, value, criteria)."""
+    """The assessment's sentence for a reason and a by, the rest as in this pattern (its rule, value, criteria);
+    remembered by each one's class and text, which is all of them the sentence reads (an assessment's reason and
+    by are often the same from record to record)."""
+    memo, pattern = explainer._sentences, object()   # the pattern's own first part of the key
+
     def override_text(reason, by):
-        result.override = {"reason": reason, "by": by}
-        return explainer._override_text(result)
+        key = (pattern, reason.__class__, str(reason), by.__class__, str(by))
+        text = memo.get(key)
+        if text is None:
+            result.override = {"reason": reason, "by": by}
+            text = _keep(memo, key, explainer._override_text(result))
+        return text
     return override_text

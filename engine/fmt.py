@@ -38,6 +38,18 @@ def number(value: Decimal, lang: str, places: int | None = None) -> str:
     """2.000 / 37,5 (Danish), 2,000 / 37.5 (English): thousands grouped, no trailing zeros unless places is given."""
     if places is not None:
         value = _quantize(value, places)
+    text = str(value)
+    whole, _, fraction = text.partition(".")
+    if len(whole) <= 3 and "E" not in text and whole[-1:].isdigit():   # under 1000, no exponent: its text, read off
+        if not fraction.strip("0"):   # a whole number shows no decimals (2.00 -> 2)
+            return whole
+        if places is None:   # a fraction ends in a digit other than 0 once its zeros are gone
+            fraction = fraction.rstrip("0")
+        return f"{whole}{',' if lang == 'da' else '.'}{fraction}"
+    return _grouped(value, lang, places)
+
+
+def _grouped(value: Decimal, lang: str, places: int | None) -> str:
     whole = value.to_integral_value()
     if value == whole:   # a whole number shows no decimals (2000.00 -> 2.000)
         # (beyond 28 digits normalize() rounds to the context's precision, as this always did)
@@ -96,16 +108,24 @@ def _kroner(item: Decimal) -> str | None:
     """An amount in Danish, read off its text where that is plain (no exponent, at most two decimals: nothing to round):
     whole kroner as 3.518, else with two decimals, 3.518,50. None for anything else (number() does it)."""
     text = str(item)
-    if "E" in text or "n" in text or "N" in text:   # an exponent, Infinity or NaN
+    whole, point, fraction = text.partition(".")
+    if len(fraction) > 2 or "E" in text or "n" in text or "N" in text:   # to round, an exponent, Infinity or NaN
         return None
-    sign, digits = ("-", text[1:]) if text[0] == "-" else ("", text)
-    whole, _, fraction = digits.partition(".")
-    if len(fraction) > 2 or len(whole) > 27:
-        return None
-    grouped = f"{int(whole):,}".replace(",", ".")
-    if not fraction.strip("0"):
-        return sign + grouped
-    return f"{sign}{grouped},{fraction.ljust(2, '0')}"
+    sign = ""
+    if whole[0] == "-":
+        sign, whole = "-", whole[1:]
+    size = len(whole)
+    if size > 3:   # thousands grouped with dots, by slicing the digits
+        if size <= 6:
+            whole = f"{whole[:-3]}.{whole[-3:]}"
+        elif size <= 27:
+            head = size % 3 or 3
+            whole = whole[:head] + "".join("." + whole[start:start + 3] for start in range(head, size, 3))
+        else:
+            return None
+    if not fraction or fraction == "0" or fraction == "00":
+        return sign + whole
+    return f"{sign}{whole},{fraction}0" if len(fraction) == 1 else f"{sign}{whole},{fraction}"
 
 
 _AS_IS = frozenset({int, str, bool, type(None)})
