@@ -318,7 +318,9 @@ class _Filler:
                 # a fact compared with a fixed value: a new sentence is its template filled with the fact's text as
                 # its input shows it (looked up once for both) and the distance
                 left = leaf.children[0]
-                shown = self.shown_env(left.value) if self.explainer.shares_shown(left) else "None"
+                # (a parameter on the left is a constant here, not in env: its text is written on a miss)
+                shares = self.explainer.shares_shown(left) and not _fixed(left, self.explainer.subject)
+                shown = self.shown_env(left.value) if shares else "None"
                 self.lookup(target, "S", key, f"{w.constant(miss)}(({key}), {operands[0]}, {shown})")
                 return
             truth = repr(truth) if truth is True or truth is False else w.constant(truth)

@@ -4,6 +4,7 @@ languages; and where it cannot (an error, a new pattern beyond the limit, a buil
 from __future__ import annotations
 
 import ast
+import datetime
 import io
 import json
 import keyword
@@ -206,3 +207,33 @@ def test_days_with_the_same_values_in_force_share_one_explainer_and_explain_alik
         assert (_text(answer["decisions"]), problems) == (_text(reference[0]), reference[1]), day
     generated = [explainer for explainer in evaluator._explainers.values() if explainer.traced is not None]
     assert len(set(days)) == 300 and len(evaluator._explainers) <= 4 and generated
+
+
+def test_a_parameter_compared_with_a_fixed_value_reads_its_own_value(tmp_path, monkeypatch):
+    # `graense > 10` with graense a parameter (5): a constant in the generated code, not in env; its sentence must
+    # read "grænse er 5" when written anew (memo emptied, or full), as explain.py writes it
+    from rammeaftale.engine import explain as reference
+    from rammeaftale.engine.periods import compiled_periods
+    source, target = default_rules_dir() / "nordjylland" / "2018", tmp_path / "rules" / "nordjylland" / "2018"
+    target.mkdir(parents=True)
+    (target / "period.yaml").write_text((source / "period.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    text = (source / "ra2018.yaml").read_text(encoding="utf-8")
+    parameter = ("parameters:\n  graense:\n    id: nord2018.ra2018.graense\n    type: number\n"
+                 "    title: {da: grænse, en: limit}\n    values: {2017-01-01: 5}\n    sources:\n"
+                 "      - document: 003_ddc6af9f0ece5e93.txt\n        lines: [515, 516]\n"
+                 "        quote: med frist den 15.10.2017\n")
+    assert text.count("parameters:\n") == 1 and text.count("when: behandlet <= frist\n") == 1
+    text = text.replace("parameters:\n", parameter).replace("when: behandlet <= frist\n", "when: behandlet <= frist og graense > 10\n")
+    (target / "ra2018.yaml").write_text(text, encoding="utf-8")
+    compiled = next(iter(compiled_periods(tmp_path / "rules").values()))
+    subject = compiled.subjects["ra2018_behandling"]
+    monkeypatch.setattr(reference, "MEMO_LIMIT", 5)
+    for lang, shown in (("da", "grænse er 5;"), ("en", "limit is 5;")):
+        explainer = CompiledExplainer(subject, compiled.period, lang, datetime.date(2018, 3, 1), compiled.default_readings(), warm_up=0)
+        for day in range(40):
+            facts = {"id": str(day), "part": "x", "behandlet": datetime.date(2017, 9, 1) + datetime.timedelta(days=day)}
+            fast, expected = _both(explainer, facts)
+            assert fast == expected and shown in fast[0]
+            if day == 0:
+                subject.forget_explanations()
+        assert _generated_answers(explainer) >= 1
