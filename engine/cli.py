@@ -16,14 +16,8 @@ from rich.markup import escape
 from rich.tree import Tree
 
 from ..dsl.errors import ErrorList, RammeaftaleError
-from . import fmt, stream
-from .facts import check_readings, facts_schema
+from . import fmt
 from .periods import compiled_periods, default_rules_dir, latest, load_all, select
-from .bench import cmd_bench
-from .cases import cmd_test
-from .diff import cmd_diff
-from .scaffold import new_period
-from .schema import packaged_schema
 from .sources import find_sources_dir, provision_list, quote_error, status_of
 from .analysis import summary_lines
 from .rulecache import cached_analysis
@@ -143,6 +137,8 @@ def _dump(data) -> str:
 
 # -- evaluate -------------------------------------------------------------------------------------------
 def cmd_evaluate(args, out: Console) -> int:
+    from . import stream
+    from .facts import check_readings
     root = args.rules or default_rules_dir()
     day = _date(args.date)
     sources = stream.open_sources(args.facts, args.input)   # '-' and JSON Lines are read as they are evaluated
@@ -314,6 +310,8 @@ def cmd_periods(args, out: Console) -> int:
 
 
 def cmd_schema(args, out: Console) -> int:
+    from .facts import facts_schema
+    from .schema import packaged_schema
     if args.kind == "rules":
         out.file.write(_dump(packaged_schema("rule-file.schema.json")) + "\n")
     else:
@@ -331,6 +329,7 @@ def cmd_new_period(args, out: Console) -> int:
             raise UsageError("angiv regelmappen med --rules (fx --rules rules)" if args.lang == "da"
                              else "give the rules folder with --rules (e.g. --rules rules)")
         root = Path("rules")
+    from .scaffold import new_period
     folder, count = new_period(root, args.id, args.from_period, args.region)
     if args.lang == "da":
         out.print(f"Oprettet {folder}/period.yaml (bygger på {args.from_period}) og {folder}/CHECKLIST.md "
@@ -341,6 +340,21 @@ def cmd_new_period(args, out: Console) -> int:
                   f"with {count} inherited provisions to confirm.", soft_wrap=True)
         out.print(f"Next: rammeaftale check --rules {root}")
     return 0
+
+
+def cmd_test(args, out: Console) -> int:
+    from .cases import cmd_test as run   # each command imports what only it needs: `check` starts faster
+    return run(args, out)
+
+
+def cmd_diff(args, out: Console) -> int:
+    from .diff import cmd_diff as run
+    return run(args, out)
+
+
+def cmd_bench(args, out: Console) -> int:
+    from .bench import cmd_bench as run
+    return run(args, out)
 
 
 COMMANDS = {"new-period": cmd_new_period, "evaluate": cmd_evaluate, "check": cmd_check, "periods": cmd_periods, "schema": cmd_schema, "test": cmd_test, "diff": cmd_diff, "bench": cmd_bench}
@@ -366,6 +380,7 @@ def main(argv: list[str] | None = None) -> int:
             out.file.write(_dump({"format": "rammeaftale.error/1", "ok": False,
                                   "errors": [item.as_json(lang) for item in errors]}) + "\n")
         elif getattr(args, "format", None) == "jsonl":  # before the stream began: error lines, as inside it
+            from . import stream
             out.file.write(stream.error_lines(error.errors if isinstance(error, ErrorList) else [error], lang))
         return 1
     except BrokenPipeError:

@@ -12,8 +12,6 @@ from . import rulecache
 from .check import check_period
 from .compile import CompiledPeriod, compile_period
 from .model import Period
-from .rulefile import load_period_dir
-from .yamlsafe import load_file
 
 
 def default_rules_dir() -> Path:
@@ -56,7 +54,7 @@ def load_all(root: Path) -> tuple[list[Period], list[RammeaftaleError]]:
             if parent is None:  # its parent failed to load (reported there) or does not exist (reported below)
                 continue
         try:
-            period = load_period_dir(directory, root, parent)
+            period = _load_period_dir(directory, root, parent)
             check_period(period)
         except ErrorList as error:
             errors.extend(error.errors)
@@ -76,8 +74,15 @@ def load_all(root: Path) -> tuple[list[Period], list[RammeaftaleError]]:
     return periods, errors
 
 
+def _load_period_dir(directory: Path, root: Path, parent):
+    # imported here: the rule files' reader (YAML, the schema, the DSL parser) is needed only without the rule cache
+    from .rulefile import load_period_dir
+    return load_period_dir(directory, root, parent)
+
+
 def _head(directory: Path) -> dict:
     """The `period:` block of a folder's period.yaml, read loosely (the full load validates it)."""
+    from .yamlsafe import load_file   # here: a load from the rule cache needs no YAML parser
     try:
         data, _ = load_file(directory / "period.yaml", str(directory / "period.yaml"))
     except RammeaftaleError:

@@ -29,7 +29,7 @@ from ..dsl import ast as _ast
 from ..dsl import functions as _functions
 from ..dsl import types as _types
 from . import model as _model
-from .yamlsafe import PosDict, PosList, Position
+from .positions import PosDict, PosList, Position
 
 FORMAT = "rammeaftale.rulecache/1"
 MAX_ENTRIES = 24          # newest kept; a rules folder and a few test copies fit

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 
 import yaml
 
 from ..dsl.errors import RammeaftaleError
+from .positions import PosDict, PosList, Position   # noqa: F401 (re-exported: where YAML values stand)
 from ..dsl.parser import MAX_DECIMAL_PLACES, MAX_INTEGER_DIGITS, number_problem   # one number limit for YAML and DSL
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -26,32 +26,6 @@ MAX_ALIASES = 100
 MAX_EXPANDED_NODES = 1_000_000   # values a file may hold once its aliases are expanded
 MAX_NESTING = 50                 # levels of mappings and lists (the shipped files use at most 10)
 _MAX_NUMBER_TEXT = 64            # longer number text is refused before Python turns it into a number
-
-
-@dataclass(frozen=True)
-class Position:
-    line: int          # 1-based
-    column: int        # 1-based
-    index: int         # offset of the value's first character in the file text
-    end_index: int
-    style: str | None  # None (plain), '"', "'", '|', '>'
-
-
-class PosDict(dict):
-    """A mapping that knows the position of each key (`key_pos`) and value (`pos`)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.pos: dict = {}
-        self.key_pos: dict = {}
-        self.start: Position | None = None
-
-
-class PosList(list):
-    def __init__(self, *args):
-        super().__init__(*args)
-        self.pos: list = []
-        self.start: Position | None = None
 
 
 def _position(node) -> Position:

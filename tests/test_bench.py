@@ -339,3 +339,19 @@ def test_check_reads_the_same_from_the_cache(capsys):
         outputs.append((code, capsys.readouterr().out))
     assert outputs[0] == outputs[1]
     assert json.loads(outputs[0][1])["analysis"]
+
+
+def test_check_from_the_cache_imports_no_reader_of_rule_files(tmp_path):
+    # a `check` served by the rule cache needs neither YAML, the schema validator nor the DSL parser (nor the
+    # streaming evaluator): they are imported where the files are read, which was most of check's start-up time
+    import os
+    import subprocess
+    import sys
+    env = dict(os.environ, RAMMEAFTALE_CACHE_DIR=str(tmp_path / "cache"))
+    script = ("import sys; from rammeaftale.engine.cli import main; code = main(['check']); "
+              "print(code, sorted(name for name in ('yaml', 'jsonschema', 'lark', 'rammeaftale.engine.stream') if name in sys.modules))")
+    runs = [subprocess.run([sys.executable, "-c", script], env=env, cwd=REPO, capture_output=True, text=True, check=True)
+            for _ in range(2)]
+    first, second = (run.stdout.strip().splitlines()[-1] for run in runs)
+    assert first == "0 ['jsonschema', 'lark', 'yaml']"    # the first run reads the files (and fills the cache)
+    assert second == "0 []"
