@@ -359,7 +359,8 @@ def prepare(n: int, seed: int, root: Path | None = None, lang: str = "da", setup
 
 
 def answers(engines: dict) -> dict[str, list]:
-    return {name: [decide(item) for item in inputs] for name, (decide, inputs) in engines.items() if engines[name] is not None}
+    # (an engine that is not installed is None: it is left out, not unpacked)
+    return {name: [entry[0](item) for item in entry[1]] for name, entry in engines.items() if entry is not None}
 
 
 def agree(ids: list[str], engines: dict) -> None:
