@@ -309,7 +309,8 @@ def _count_distinct(w: _Writer, node: Node, depth: int, scope: dict | None, targ
         w.emit(depth, f"if {items} is None:")
         w.emit(depth + 1, f"raise missing({w.constant(node.children[0])})")
     w.emit(depth, "try:")
-    fallback = "" if items in w.lists else f" if type({items}) is list else Decimal(len({w.constant(BY_NAME[node.value].run)}({items})))"
+    distinct = w.constant(BY_NAME[node.value].run)
+    fallback = "" if items in w.lists else f" if type({items}) is list else Decimal(len({distinct}({items})))"
     w.emit(depth + 1, f"{target} = Decimal(len(set({items})))" + fallback)
     w.emit(depth, "except (ValueError, ArithmeticError) as error:")
     w.emit(depth + 1, f"raise failed({w.constant(node)}, error) from None")

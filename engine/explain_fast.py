@@ -415,14 +415,16 @@ class _Writers:
 
     def learn(self, key, node, value, *operands) -> str:
         """explain.py's sentence, kept under this key (a sentence is stored once; the builder found none)."""
-        return _keep(self.explainer._sentences, key, self.explainer._write_sentence(Trace(node, value, operands=operands)))
+        text = self.explainer._write_sentence(Trace(node, value, operands=operands))
+        return _keep(self.explainer._sentences, key, text)
 
     def shown(self, name: str):
         """write(key, value) -> the value's text as explain.py shows this input, kept under key."""
         made = self.shown_writers.get(name)
         if made is None:
             explainer = self.explainer
-            memo, kind, lang, text = explainer._shown, getattr(explainer._named(name), "type", None), explainer.lang, fmt.value
+            memo, lang, text = explainer._shown, explainer.lang, fmt.value
+            kind = getattr(explainer._named(name), "type", None)
 
             def made(key, value):
                 return _keep(memo, key, text(value, kind, lang))
@@ -430,10 +432,11 @@ class _Writers:
         return made
 
     def miss(self, node, truth, b):
-        """For a fact compared with the fixed value b, and the truth of one outcome pattern: write(key, a, shown) -> the
-        sentence for the fact's value a (shown: its text as an input, or None), kept under key; None for any
+        """For a fact compared with the fixed value b, and the truth of one outcome pattern: write(key, a, shown) ->
+        the sentence for the fact's value a (shown: its text as an input, or None), kept under key; None for any
         other leaf. The sentence comes from a template per class of a and whether a is 1 (singular), made the first
-        time and checked against explain.py's sentence then."""
+        time and checked against explain.py's sentence then. (b is the same for every pattern of one explainer:
+        its day fixes it.)"""
         made = self.misses.get((node, truth), _UNSEEN)
         if made is _UNSEEN:
             made = self.misses[(node, truth)] = self._miss(node, truth, b)
@@ -497,8 +500,8 @@ class _SentenceTemplate(Explainer):
 
 
 def _sentence_template(explainer: Explainer, trace: Trace):
-    """fill(shown, a, b) -> the sentence of this comparison for this shape (shown: a as shown), or None if the template does not give
-    explain.py's sentence for the record it was made from."""
+    """fill(shown, a, b) -> the sentence of this comparison for this shape (shown: a as shown), or None if the
+    template does not give explain.py's sentence for the record it was made from."""
     node = trace.node
     left = node.children[0]
     text = _SentenceTemplate(explainer, left)._write_sentence(trace)
