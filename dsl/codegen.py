@@ -76,17 +76,43 @@ def _logic(w: _Writer, node: Node, depth: int, part, target: str | None = None) 
     return target
 
 
+def _present(w: _Writer, value: str, node: Node, depth: int) -> None:
+    """Raise EVAL001 for `node` where `value` is None; nothing to write where it surely holds a value (a constant
+    that is one, a list made here)."""
+    if value not in w.given and value not in w.lists:
+        w.emit(depth, f"if {value} is None:")
+        w.emit(depth + 1, f"raise missing({w.constant(node)})")
+
+
+def _computed(w: _Writer, node: Node, depth: int, statement: str) -> None:
+    """`statement`, with a failure of its function raised as EVAL003 for `node`."""
+    w.emit(depth, "try:")
+    w.emit(depth + 1, statement)
+    w.emit(depth, "except (ValueError, ArithmeticError) as error:")
+    w.emit(depth + 1, f"raise failed({w.constant(node)}, error) from None")
+
+
 def _given(w: _Writer, node: Node, depth: int, statement: str, left: str, right: str) -> None:
     """`statement` on two operands that must be given (a missing one is named), an overflow caught as the node's."""
-    for value, child in ((left, node.children[0]), (right, node.children[1])):
-        if value in w.given or value in w.lists:
-            continue
-        w.emit(depth, f"if {value} is None:")
-        w.emit(depth + 1, f"raise missing({w.constant(child)})")
+    _present(w, left, node.children[0], depth)
+    _present(w, right, node.children[1], depth)
     w.emit(depth, "try:")
     w.emit(depth + 1, statement)
     w.emit(depth, "except (ArithmeticError, ValueError) as error:")
     w.emit(depth + 1, f"raise out_of_range({w.constant(node)}, error) from None")
+
+
+def _comparison(w: _Writer, node: Node, depth: int, scope: dict | None = None) -> tuple[str, str, str]:
+    """Both operands evaluated, then compared as compiler.py compares them: (the variable holding the truth, the
+    left operand's, the right operand's). = and != take a missing value as a value; the others need both."""
+    left = _gen(w, node.children[0], depth, scope)
+    right = _gen(w, node.children[1], depth, scope)
+    target = w.temp()
+    if node.value in ("=", "!="):
+        w.emit(depth, f"{target} = {left} {'==' if node.value == '=' else '!='} {right}")
+    else:   # the operator itself (operator.ge ... operator.lt)
+        _given(w, node, depth, f"{target} = {left} {node.value} {right}", left, right)
+    return target, left, right
 
 
 def _closure(w: _Writer, node: Node, depth: int, scope: dict | None = None) -> str:
@@ -116,9 +142,7 @@ def _gen(w: _Writer, node: Node, depth: int, scope: dict | None = None) -> str:
     if kind == "field":
         base = _gen(w, node.children[0], depth, scope)
         target = w.temp()
-        if base not in w.lists:
-            w.emit(depth, f"if {base} is None:")
-            w.emit(depth + 1, f"raise missing({w.constant(node.children[0])})")
+        _present(w, base, node.children[0], depth)
         if node.children[0].type is not None and node.children[0].type.name == "list":
             w.emit(depth, f"{target} = [item.get({w.constant(node.value)}) for item in {base}]")
             w.lists.add(target)
@@ -139,19 +163,15 @@ def _gen(w: _Writer, node: Node, depth: int, scope: dict | None = None) -> str:
         return _logic(w, node, depth, lambda part, level: _gen(w, part, level, scope), target)
     if kind in ("not", "if"):
         return _logic(w, node, depth, lambda part, level: _gen(w, part, level, scope))
-    if kind == "compare" and node.value in ("=", "!="):
-        left = _gen(w, node.children[0], depth, scope)
-        right = _gen(w, node.children[1], depth, scope)
-        target = w.temp()
-        w.emit(depth, f"{target} = {left} {'==' if node.value == '=' else '!='} {right}")
-        return target
-    if kind == "compare" or kind == "binop":
+    if kind == "compare":
+        return _comparison(w, node, depth, scope)[0]
+    if kind == "binop":
         left = _gen(w, node.children[0], depth, scope)
         right = _gen(w, node.children[1], depth, scope)
         target = w.temp()
         if node.value == "/":   # compiler.py's division, which says which division by zero
             statement = f"{target} = {w.constant(_divide(node))}({left}, {right})"
-        else:   # the operator itself, as compiler.py applies it (operator.add ... operator.ge)
+        else:   # the operator itself, as compiler.py applies it (operator.add, .sub, .mul)
             statement = f"{target} = {left} {node.value} {right}"
         _given(w, node, depth, statement, left, right)
         return target
@@ -166,8 +186,7 @@ def _gen(w: _Writer, node: Node, depth: int, scope: dict | None = None) -> str:
             w.emit(depth, f"{target} = {element} {'in' if kind == 'member' else 'not in'} {w.constant(fixed)}")
             return target
         items = _gen(w, collection_node, depth, scope)
-        w.emit(depth, f"if {items} is None:")
-        w.emit(depth + 1, f"raise missing({w.constant(collection_node)})")
+        _present(w, items, collection_node, depth)
         element = _gen(w, element_node, depth, scope)
         w.emit(depth, f"{target} = {element} {'in' if kind == 'member' else 'not in'} {items}")
         return target
@@ -194,8 +213,7 @@ def _call(w: _Writer, node: Node, depth: int, scope: dict | None = None) -> str:
         if common in w.common:
             return w.common[common]
         items = _gen(w, children[0], depth, scope)
-        w.emit(depth, f"if {items} is None:")
-        w.emit(depth + 1, f"raise missing({w.constant(children[0])})")
+        _present(w, items, children[0], depth)
         variable = w.constant(children[1].value)
         saved, item, hold = w.temp(), w.temp(), w.temp()
         # The body is written first, aside, to learn whether any closure in it reads env: only then must the
@@ -260,9 +278,7 @@ def _call(w: _Writer, node: Node, depth: int, scope: dict | None = None) -> str:
     if len(children) == 1:
         value = _gen(w, children[0], depth, scope)
         known = value in w.lists     # a list made here: neither None nor anything but a list
-        if not known:
-            w.emit(depth, f"if {value} is None:")
-            w.emit(depth + 1, f"raise missing({w.constant(children[0])})")
+        _present(w, value, children[0], depth)
         if function.name in ("sum", "max", "min"):
             # `None in items` by identity: the same for every value a fact can hold (no Decimal, text, date or
             # record equals None), without Decimal's slow comparison with a non-number
@@ -275,22 +291,16 @@ def _call(w: _Writer, node: Node, depth: int, scope: dict | None = None) -> str:
         if inline is not None:   # a plain list: the function's own work written out, without its call
             if function.name == "distinct" and known:
                 w.lists.add(target)
-            w.emit(depth, "try:")
-            w.emit(depth + 1, f"{target} = ({inline})" if known else f"{target} = ({inline}) if type({value}) is list else {run}({value})")
-            w.emit(depth, "except (ValueError, ArithmeticError) as error:")
-            w.emit(depth + 1, f"raise failed({w.constant(node)}, error) from None")
+            _computed(w, node, depth, f"{target} = ({inline})" if known
+                      else f"{target} = ({inline}) if type({value}) is list else {run}({value})")
             return target
         arguments = value
     else:
         values = [_gen(w, child, depth, scope) for child in children]
         for value, child in zip(values, children):
-            w.emit(depth, f"if {value} is None:")
-            w.emit(depth + 1, f"raise missing({w.constant(child)})")
+            _present(w, value, child, depth)
         arguments = ", ".join(values)
-    w.emit(depth, "try:")
-    w.emit(depth + 1, f"{target} = {run}({arguments})")
-    w.emit(depth, "except (ValueError, ArithmeticError) as error:")
-    w.emit(depth + 1, f"raise failed({w.constant(node)}, error) from None")
+    _computed(w, node, depth, f"{target} = {run}({arguments})")
     return target
 
 
@@ -305,15 +315,10 @@ def _count_distinct(w: _Writer, node: Node, depth: int, scope: dict | None, targ
     """count(distinct(items)): how many different items, without making the list of them (a set holds the same
     items as the dict distinct() keeps its order by)."""
     items = _gen(w, node.children[0], depth, scope)
-    if items not in w.lists:
-        w.emit(depth, f"if {items} is None:")
-        w.emit(depth + 1, f"raise missing({w.constant(node.children[0])})")
-    w.emit(depth, "try:")
+    _present(w, items, node.children[0], depth)
     distinct = w.constant(BY_NAME[node.value].run)
     fallback = "" if items in w.lists else f" if type({items}) is list else Decimal(len({distinct}({items})))"
-    w.emit(depth + 1, f"{target} = Decimal(len(set({items})))" + fallback)
-    w.emit(depth, "except (ValueError, ArithmeticError) as error:")
-    w.emit(depth + 1, f"raise failed({w.constant(node)}, error) from None")
+    _computed(w, node, depth, f"{target} = Decimal(len(set({items})))" + fallback)
     return target
 
 
@@ -594,23 +599,21 @@ def _trace(w: _Writer, node: Node, depth: int, layout: Layout | None) -> str:
     if node.kind in SKELETON:   # the tracer's junctions give truth values, and so do these
         return _logic(w, node, depth, lambda part, level: _trace(w, part, level, layout))
     kind = node.kind
-    if kind in OPERANDS:
+    if kind not in OPERANDS:
+        target = _gen(w, node, depth)
+        if layout is not None:
+            w.emit(depth, f"{layout.slot(layout.position[id(node)])} = {target}")
+        return target
+    if kind == "compare":   # node.on_values written out
+        target, left, right = _comparison(w, node, depth)
+    else:   # membership: the node's own test on the two values, as the tracer calls it
         left = _gen(w, node.children[0], depth)
         right = _gen(w, node.children[1], depth)
         target = w.temp()
-        if kind == "compare" and node.value in ("=", "!="):
-            w.emit(depth, f"{target} = {left} {'==' if node.value == '=' else '!='} {right}")
-        elif kind == "compare":   # node.on_values written out
-            _given(w, node, depth, f"{target} = {left} {node.value} {right}", left, right)
-        else:   # membership: the node's own test on the two values, as the tracer calls it
-            w.emit(depth, f"{target} = {w.constant(node.on_values)}({left}, {right})")
-        if layout is not None:
-            w.emit(depth, f"{layout.slot(layout.position[id(node)])} = {target}")
-            for index, value in zip(layout.operands[id(node)], (left, right)):
-                if index is not None:
-                    w.emit(depth, f"{layout.slot(index)} = {value}")
-        return target
-    target = _gen(w, node, depth)
+        w.emit(depth, f"{target} = {w.constant(node.on_values)}({left}, {right})")
     if layout is not None:
         w.emit(depth, f"{layout.slot(layout.position[id(node)])} = {target}")
+        for index, value in zip(layout.operands[id(node)], (left, right)):
+            if index is not None:
+                w.emit(depth, f"{layout.slot(index)} = {value}")
     return target

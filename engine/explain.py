@@ -87,9 +87,18 @@ def remembered(cache: dict, key, write):
     except TypeError:   # a list among the values: not hashable
         return write()
     if text is _UNSEEN:
-        if len(cache) >= MEMO_LIMIT:
-            cache.clear()
-        text = cache[key] = write()
+        text = kept(cache, key, write())
+    return text
+
+
+def kept(cache: dict, key, text: str) -> str:
+    """text, stored under key (the cache starts over at MEMO_LIMIT entries; a key that holds a list is not kept)."""
+    if len(cache) >= MEMO_LIMIT:
+        cache.clear()
+    try:
+        cache[key] = text
+    except TypeError:
+        pass
     return text
 
 

@@ -29,8 +29,7 @@ from ..dsl.tracer import Trace
 from . import fmt
 from .compile import CompiledDecision, CompiledSubject
 from .evaluate import SPEED_UP_AFTER, _decide_traced, environment, evaluate_subject
-from . import explain as reference
-from .explain import Explainer
+from .explain import Explainer, kept
 from .model import Period
 
 MARK = "\ufdd0"          # a Unicode noncharacter: placeholders are MARK, number, MARK
@@ -416,7 +415,7 @@ class _Writers:
     def learn(self, key, node, value, *operands) -> str:
         """explain.py's sentence, kept under this key (a sentence is stored once; the builder found none)."""
         text = self.explainer._write_sentence(Trace(node, value, operands=operands))
-        return _keep(self.explainer._sentences, key, text)
+        return kept(self.explainer._sentences, key, text)
 
     def shown(self, name: str):
         """write(key, value) -> the value's text as explain.py shows this input, kept under key."""
@@ -427,7 +426,7 @@ class _Writers:
             kind = getattr(explainer._named(name), "type", None)
 
             def made(key, value):
-                return _keep(memo, key, text(value, kind, lang))
+                return kept(memo, key, text(value, kind, lang))
             self.shown_writers[name] = made
         return made
 
@@ -458,18 +457,8 @@ class _Writers:
                 text = explainer._write_sentence(Trace(node, truth, operands=(a, b)))
             else:
                 text = fill(explainer.show(a, left) if shown is None else shown, a, b)
-            return _keep(memo, key, text)
+            return kept(memo, key, text)
         return write
-
-
-def _keep(memo: dict, key, text: str) -> str:
-    if len(memo) >= reference.MEMO_LIMIT:   # read here: tests set a small bound
-        memo.clear()
-    try:
-        memo[key] = text
-    except TypeError:   # a list among the values: not kept
-        pass
-    return text
 
 
 _UNSEEN = object()
@@ -534,6 +523,6 @@ def _override_writer(explainer: Explainer, result):
         text = memo.get(key)
         if text is None:
             result.override = {"reason": reason, "by": by}
-            text = _keep(memo, key, explainer._override_text(result))
+            text = kept(memo, key, explainer._override_text(result))
         return text
     return override_text
